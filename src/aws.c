@@ -1,0 +1,66 @@
+/* aws.c: AWS credentials from the environment or the shared credentials file. */
+#include "aws.h"
+#include "core.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct profile_read {
+	const char *profile;
+	struct devenv_aws_creds *c;
+};
+
+static int
+on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct profile_read *r = user;
+
+	if (strcmp(section, r->profile) != 0)
+		return 1;
+	if (strcmp(key, "aws_access_key_id") == 0)
+		snprintf(r->c->key, sizeof(r->c->key), "%s", value);
+	else if (strcmp(key, "aws_secret_access_key") == 0)
+		snprintf(r->c->secret, sizeof(r->c->secret), "%s", value);
+	else if (strcmp(key, "aws_session_token") == 0)
+		snprintf(r->c->token, sizeof(r->c->token), "%s", value);
+	return 1;
+}
+
+int
+devenv_aws_creds_load(struct devenv_aws_creds *c)
+{
+	const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN"),
+	           *file = getenv("AWS_SHARED_CREDENTIALS_FILE");
+	const char *profile = getenv("AWS_PROFILE"), *home = getenv("HOME");
+	struct profile_read r = { .c = c };
+	char *path = NULL;
+
+	memset(c, 0, sizeof(*c));
+	if (key && *key && secret && *secret) {
+		snprintf(c->key, sizeof(c->key), "%s", key);
+		snprintf(c->secret, sizeof(c->secret), "%s", secret);
+		snprintf(c->token, sizeof(c->token), "%s", token ? token : "");
+	} else {
+		r.profile = profile && *profile ? profile : "default";
+		if (file && *file)
+			path = xstrdup(file);
+		else if (home)
+			path = xasprintf("%s/.aws/credentials", home);
+		/* A missing file is no error: there are just no credentials. */
+		if (path)
+			ini_parse(path, on_key, &r);
+		free(path);
+	}
+	devenv_secret_add(c->secret);
+	devenv_secret_add(c->token);
+	if (!c->key[0] || !c->secret[0])
+		return devenv_error_set(
+		        DEVENV_ECONFIG,
+		        "no AWS credentials: set AWS_ACCESS_KEY_ID and "
+		        "AWS_SECRET_ACCESS_KEY, or a [%s] profile in ~/.aws/credentials",
+		        r.profile ? r.profile : "default");
+	return 0;
+}

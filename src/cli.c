@@ -1,0 +1,761 @@
+/*
+ * cli.c: global options, the one command table, and the preconditions
+ * (repository, config, state, lock, registry) each command declares and the
+ * dispatcher checks once.
+ */
+#include "cli.h"
+#include "config.h"
+#include "core.h"
+#include "pipeline.h"
+#include "registry.h"
+#include "repo.h"
+#include "run.h"
+#include "state.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef DEVENV_VERSION
+#define DEVENV_VERSION "0"
+#endif
+
+enum {
+	NEED_CONFIG = 1 << 0,   /* the repository and its devenv.ini */
+	NEED_STATE = 1 << 1,    /* the state dir */
+	NEED_LOCK = 1 << 2,     /* the repository lock, for the whole command */
+	NEED_REGISTRY = 1 << 3, /* every plugin */
+};
+
+struct app {
+	const char *dir;    /* -C */
+	const char *config; /* -c */
+	const char *env;    /* -e */
+	int quiet, verbose, json, no_color, allow_destructive;
+	char *root;
+	char *config_path;
+	struct devenv_config *cfg;
+	struct devenv_state *state;
+	struct devenv_registry *reg;
+	struct devenv_run run;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct app *app, int argc, char **argv);
+	unsigned need;
+	const char *usage;
+	const char *summary;
+};
+
+static const struct cmd *find_cmd(const char *name);
+static void usage(FILE *f);
+
+/* --- helpers shared by the commands ------------------------------------ */
+
+/* Runs the plugins 'names' (and what they run after) as one pipeline. */
+static int
+run_plugins(struct app *app, const char *const *names, size_t n,
+            void (*order)(struct devenv_pipeline *pl))
+{
+	struct devenv_pipeline *pl = devenv_pipeline_new(&app->run);
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = devenv_pipeline_add(pl, names[i]);
+	if (!err && order)
+		order(pl);
+	if (!err)
+		err = devenv_pipeline_run(pl);
+	devenv_pipeline_free(pl);
+	return err;
+}
+
+/* The plugin family prefix of a database argument ("pg" -> "pg."). */
+static int
+family_arg(const char *arg)
+{
+	return strcmp(arg, "pg") == 0 || strcmp(arg, "ddb") == 0;
+}
+
+/* The section a family needs. */
+static const char *
+family_section(const char *family)
+{
+	return strcmp(family, "pg") == 0 ? "postgres" : "dynamodb";
+}
+
+/* Collects the families named in argv (default: every configured one). */
+static int
+families(struct app *app, int argc, char **argv, const char **out, size_t *n)
+{
+	static const char *const all[] = { "pg", "ddb" };
+
+	*n = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!family_arg(argv[i]))
+			return devenv_error_set(DEVENV_EUSAGE,
+			                        "'%s' is not a database: use pg or ddb", argv[i]);
+		if (!devenv_config_has(app->cfg, family_section(argv[i])))
+			return devenv_error_set(DEVENV_EUSAGE, "%s: devenv.ini has no [%s] section",
+			                        argv[i], family_section(argv[i]));
+		out[(*n)++] = argv[i];
+	}
+	if (*n == 0)
+		for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+			if (devenv_config_has(app->cfg, family_section(all[i])))
+				out[(*n)++] = all[i];
+	if (*n == 0)
+		return devenv_error_set(
+		        DEVENV_ECONFIG,
+		        "devenv.ini configures no database ([postgres] or [dynamodb])");
+	return 0;
+}
+
+static int
+in_family(const char *plugin, const char *family)
+{
+	size_t n = strlen(family);
+
+	return strncmp(plugin, family, n) == 0 && plugin[n] == '.';
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+static int
+cmd_plugins(struct app *app, int argc, char **argv)
+{
+	json_t *arr = json_array();
+
+	(void)argv;
+	if (argc > 0)
+		return devenv_error_set(DEVENV_EUSAGE, "plugins takes no arguments");
+	for (size_t i = 0; i < app->reg->n; i++) {
+		const struct devenv_reg_entry *e = &app->reg->v[i];
+		json_t *after = json_array();
+		char deps[256] = "";
+		size_t len = 0;
+
+		if (!e->available && !app->verbose)
+			continue;
+		for (const char *const *a = e->p->after; a && *a; a++) {
+			json_array_append_new(after, json_string(*a));
+			len += (size_t)snprintf(deps + len,
+			                        len < sizeof(deps) ? sizeof(deps) - len : 0, "%s%s",
+			                        len ? "," : "", *a);
+		}
+		if (app->json) {
+			json_array_append_new(
+			        arr, json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s?}", "name",
+			                       e->p->name, "origin", devenv_origin_name(e->origin),
+			                       "summary", e->p->summary ? e->p->summary : "",
+			                       "after", after, "destructive",
+			                       !!(e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE),
+			                       "command", !!(e->p->flags & DEVENV_PLUGIN_COMMAND),
+			                       "available", e->available, "source", e->source));
+			continue;
+		}
+		json_decref(after);
+		devenv_printf("%-22s %-8s %-40s %s%s%s\n", e->p->name,
+		              devenv_origin_name(e->origin), e->p->summary ? e->p->summary : "",
+		              *deps ? "after " : "", deps,
+		              e->available ? "" : "  (not configured)");
+	}
+	if (app->json) {
+		char *s = json_dumps(arr, JSON_INDENT(2));
+
+		devenv_printf("%s\n", s);
+		free(s);
+	}
+	json_decref(arr);
+	return 0;
+}
+
+static int
+cmd_run(struct app *app, int argc, char **argv)
+{
+	if (argc == 0)
+		return devenv_error_set(DEVENV_EUSAGE, "run needs at least one plugin name");
+	return run_plugins(app, (const char *const *)argv, (size_t)argc, NULL);
+}
+
+/* Every plugin that brings a database up: not a command, not destructive. */
+static int
+cmd_up(struct app *app, int argc, char **argv)
+{
+	const char **names;
+	size_t n = 0;
+	int err;
+
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--daemon") == 0)
+			return devenv_error_set(DEVENV_EUSAGE, "up %s: watch mode is not built yet",
+			                        argv[i]);
+		else
+			return devenv_error_set(DEVENV_EUSAGE, "up: unknown argument '%s'",
+			                        argv[i]);
+	names = xcalloc(app->reg->n + 1, sizeof(*names));
+	for (size_t i = 0; i < app->reg->n; i++) {
+		const struct devenv_reg_entry *e = &app->reg->v[i];
+
+		if (e->available &&
+		    !(e->p->flags & (DEVENV_PLUGIN_COMMAND | DEVENV_PLUGIN_DESTRUCTIVE)))
+			names[n++] = e->p->name;
+	}
+	err = run_plugins(app, names, n, NULL);
+	free(names);
+	return err;
+}
+
+static struct app *order_app; /* the reset being ordered (one per process) */
+
+/* reset: every drop runs before anything else of its family. */
+static void
+order_reset(struct devenv_pipeline *pl)
+{
+	const struct devenv_registry *reg = order_app->reg;
+
+	for (size_t i = 0; i < reg->n; i++) {
+		const char *d = reg->v[i].p->name;
+		const char *dot = strchr(d, '.');
+
+		if (!(reg->v[i].p->flags & DEVENV_PLUGIN_DESTRUCTIVE) || !dot)
+			continue;
+		for (size_t j = 0; j < reg->n; j++) {
+			const struct devenv_plugin *p = reg->v[j].p;
+			char fam[64];
+
+			snprintf(fam, sizeof(fam), "%.*s", (int)(dot - d), d);
+			if (in_family(p->name, fam) && !(p->flags & DEVENV_PLUGIN_DESTRUCTIVE) &&
+			    strstr(p->name, ".wait") == NULL)
+				devenv_pipeline_order(pl, d, p->name);
+		}
+	}
+}
+
+static int
+cmd_reset(struct app *app, int argc, char **argv)
+{
+	const char *fams[2], **names;
+	size_t nf, n = 0;
+	int err;
+
+	if ((err = families(app, argc, argv, fams, &nf)))
+		return err;
+	names = xcalloc(app->reg->n + 1, sizeof(*names));
+	for (size_t f = 0; f < nf; f++) {
+		int has_drop = 0;
+
+		for (size_t i = 0; i < app->reg->n; i++) {
+			const struct devenv_reg_entry *e = &app->reg->v[i];
+
+			if (!e->available || !in_family(e->p->name, fams[f]) ||
+			    (e->p->flags & DEVENV_PLUGIN_COMMAND))
+				continue;
+			has_drop |= !!(e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE);
+			names[n++] = e->p->name;
+		}
+		if (!has_drop) {
+			free(names);
+			return devenv_error_set(DEVENV_EUSAGE,
+			                        "reset %s: this devenv has no %s drop plugin",
+			                        fams[f], fams[f]);
+		}
+	}
+	/* What runs after a reset database (the conversation seed after
+	 * pg.seed) is reset with it. */
+	for (size_t i = 0; i < app->reg->n; i++) {
+		const struct devenv_reg_entry *e = &app->reg->v[i];
+		int dependent = 0;
+
+		if (!e->available ||
+		    (e->p->flags & (DEVENV_PLUGIN_COMMAND | DEVENV_PLUGIN_DESTRUCTIVE)))
+			continue;
+		for (const char *const *a = e->p->after; a && *a; a++)
+			for (size_t k = 0; k < n; k++)
+				dependent |=
+				        strcmp(*a, names[k]) == 0 && strstr(*a, ".wait") == NULL;
+		for (size_t k = 0; k < n && dependent; k++)
+			dependent = strcmp(names[k], e->p->name) != 0;
+		if (dependent)
+			names[n++] = e->p->name;
+	}
+	order_app = app;
+	err = run_plugins(app, names, n, order_reset);
+	free(names);
+	return err;
+}
+
+static int
+cmd_wait(struct app *app, int argc, char **argv)
+{
+	const char *fams[2], *names[2];
+	char *args[2], buf[2][32];
+	size_t nf;
+	int na = 0, err;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			char *end;
+			long t = strtol(argv[++i], &end, 10);
+
+			if (*end || t < 0 || t > 86400)
+				return devenv_error_set(DEVENV_EUSAGE,
+				                        "--timeout takes whole seconds");
+			app->run.wait_timeout = (int)t;
+		} else if (strcmp(argv[i], "--ready") == 0) {
+			return devenv_error_set(DEVENV_EUSAGE,
+			                        "wait --ready needs the watcher, not built yet");
+		} else if (na < 2) {
+			args[na++] = argv[i];
+		} else {
+			return devenv_error_set(DEVENV_EUSAGE, "wait: too many arguments");
+		}
+	}
+	if ((err = families(app, na, args, fams, &nf)))
+		return err;
+	for (size_t i = 0; i < nf; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "%s.wait", fams[i]);
+		names[i] = buf[i];
+	}
+	return run_plugins(app, names, nf, NULL);
+}
+
+/* Runs one command plugin ("pg.sessions") with the rest of argv. */
+static int
+run_command_plugin(struct app *app, const char *name, int argc, char **argv)
+{
+	app->run.argc = argc;
+	app->run.argv = (const char *const *)argv;
+	return run_plugins(app, &name, 1, NULL);
+}
+
+static int
+cmd_pg(struct app *app, int argc, char **argv)
+{
+	struct devenv_ctx ctx = { .run = &app->run };
+	const char *url;
+
+	if (argc < 1)
+		return devenv_error_set(DEVENV_EUSAGE, "usage: devenv pg sessions|connect");
+	if (!devenv_config_has(app->cfg, "postgres"))
+		return devenv_error_set(DEVENV_ECONFIG, "devenv.ini has no [postgres] section");
+	if (strcmp(argv[0], "sessions") == 0)
+		return run_command_plugin(app, "pg.sessions", argc - 1, argv + 1);
+	if (strcmp(argv[0], "connect") != 0)
+		return devenv_error_set(DEVENV_EUSAGE, "pg: unknown subcommand '%s'", argv[0]);
+	url = devenv_pg_url(&ctx);
+	if (!url || !*url)
+		return devenv_error_set(DEVENV_ECONFIG, "no PostgreSQL URL for environment %s",
+		                        devenv_config_env(app->cfg));
+	fflush(NULL);
+	execlp("psql", "psql", url, (char *)NULL);
+	return devenv_error_set(DEVENV_EUNAVAILABLE, "cannot run psql: %s", strerror(errno));
+}
+
+static int
+cmd_ddb(struct app *app, int argc, char **argv)
+{
+	if (argc < 1)
+		return devenv_error_set(DEVENV_EUSAGE, "usage: devenv ddb tables | ddb scan TABLE");
+	if (!devenv_config_has(app->cfg, "dynamodb"))
+		return devenv_error_set(DEVENV_ECONFIG, "devenv.ini has no [dynamodb] section");
+	if (strcmp(argv[0], "tables") == 0)
+		return run_command_plugin(app, "ddb.tables", argc - 1, argv + 1);
+	if (strcmp(argv[0], "scan") == 0)
+		return run_command_plugin(app, "ddb.scan", argc - 1, argv + 1);
+	return devenv_error_set(DEVENV_EUSAGE, "ddb: unknown subcommand '%s'", argv[0]);
+}
+
+/* The pid in a pid file, or 0 when none is alive. */
+static long
+live_pid(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+	long pid;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+}
+
+static int
+cmd_status(struct app *app, int argc, char **argv)
+{
+	struct devenv_ctx ctx = { .run = &app->run };
+	const char *sd = devenv_state_path(app->state);
+	char *pidfile = xasprintf("%s/devenv.pid", sd), shown[1024];
+	const char *pg = devenv_pg_url(&ctx), *ddb = devenv_ddb_endpoint(&ctx);
+	long watcher = live_pid(pidfile);
+	json_t *j = json_object();
+
+	(void)argv;
+	free(pidfile);
+	if (argc > 0) {
+		json_decref(j);
+		return devenv_error_set(DEVENV_EUSAGE, "status takes no arguments");
+	}
+	json_object_set_new(j, "root", json_string(app->root));
+	json_object_set_new(j, "config", json_string(app->config_path));
+	json_object_set_new(j, "env", json_string(devenv_config_env(app->cfg)));
+	json_object_set_new(j, "protected", json_boolean(devenv_config_protected(app->cfg)));
+	json_object_set_new(j, "state_dir", json_string(sd));
+	json_object_set_new(j, "watcher", watcher ? json_integer(watcher) : json_null());
+	if (pg) {
+		char *conn = xasprintf("%s%sconnect_timeout=2", pg, strchr(pg, '?') ? "&" : "?");
+		PGPing ping = *pg ? PQping(conn) : PQPING_NO_ATTEMPT;
+
+		free(conn);
+		devenv_url_display(shown, sizeof(shown), pg);
+		json_object_set_new(
+		        j, "postgres",
+		        json_pack("{s:s, s:b}", "url", shown, "reachable", ping == PQPING_OK));
+	}
+	if (ddb)
+		json_object_set_new(j, "dynamodb", json_pack("{s:s}", "endpoint", ddb));
+	if (app->json) {
+		char *s = json_dumps(j, JSON_INDENT(2));
+
+		devenv_printf("%s\n", s);
+		free(s);
+	} else {
+		devenv_printf("root       %s\nconfig     %s\nenv        %s%s\nstate dir  %s\n",
+		              app->root, app->config_path, devenv_config_env(app->cfg),
+		              devenv_config_protected(app->cfg) ? " (protected)" : "", sd);
+		if (pg)
+			devenv_printf("postgres   %s  %s\n", shown,
+			              json_is_true(json_object_get(json_object_get(j, "postgres"),
+			                                           "reachable"))
+			                      ? "reachable"
+			                      : "not reachable");
+		if (ddb)
+			devenv_printf("dynamodb   %s\n", ddb);
+		if (watcher)
+			devenv_printf("watcher    running (pid %ld)\n", watcher);
+		else
+			devenv_printf("watcher    not running\n");
+	}
+	json_decref(j);
+	return 0;
+}
+
+static int
+cmd_stop(struct app *app, int argc, char **argv)
+{
+	char *pidfile = xasprintf("%s/devenv.pid", devenv_state_path(app->state));
+	long pid = live_pid(pidfile);
+
+	(void)argv;
+	if (argc > 0) {
+		free(pidfile);
+		return devenv_error_set(DEVENV_EUSAGE, "stop takes no arguments");
+	}
+	if (pid && kill((pid_t)pid, SIGTERM) == 0)
+		devenv_logf(NULL, DEVENV_LOG_INFO, "stopped the watcher (pid %ld)", pid);
+	else
+		devenv_logf(NULL, DEVENV_LOG_INFO, "no watcher running");
+	unlink(pidfile);
+	free(pidfile);
+	return 0;
+}
+
+static int
+cmd_version(struct app *app, int argc, char **argv)
+{
+	(void)app, (void)argc, (void)argv;
+	devenv_printf("devenv %s\n", DEVENV_VERSION);
+	return 0;
+}
+
+static int
+cmd_help(struct app *app, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	(void)app;
+	if (argc == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (!(c = find_cmd(argv[0])))
+		return devenv_error_set(DEVENV_EUSAGE, "no such command '%s'", argv[0]);
+	printf("usage: devenv [options] %s\n\n%s\n", c->usage, c->summary);
+	return 0;
+}
+
+static const struct cmd commands[] = {
+	{ "up", cmd_up, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY,
+	  "up [--watch | --daemon]",
+	  "Wait for the services, then bring every database to the state its files describe." },
+	{ "reset", cmd_reset, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY,
+	  "reset [pg|ddb]...",
+	  "Drop, create, schema-load and seed the named databases (both when none is named)." },
+	{ "run", cmd_run, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY, "run PLUGIN...",
+	  "Run these plugins, with the plugins they run after, in order." },
+	{ "wait", cmd_wait, NEED_CONFIG | NEED_STATE | NEED_REGISTRY,
+	  "wait [pg|ddb]... [--timeout SECONDS]",
+	  "Wait until the named services (all configured when none is named) answer." },
+	{ "status", cmd_status, NEED_CONFIG | NEED_STATE | NEED_REGISTRY, "status [--json]",
+	  "Show the repository, the environment, each service and the watcher." },
+	{ "plugins", cmd_plugins, NEED_CONFIG | NEED_REGISTRY, "plugins [--json]",
+	  "List every plugin: name, origin, summary, what it runs after (-v: unconfigured too)." },
+	{ "stop", cmd_stop, NEED_CONFIG | NEED_STATE, "stop",
+	  "Stop the background watcher and any service devenv started." },
+	{ "pg", cmd_pg, NEED_CONFIG | NEED_STATE | NEED_REGISTRY, "pg sessions | pg connect",
+	  "sessions: who is connected to the database. connect: psql on the resolved URL." },
+	{ "ddb", cmd_ddb, NEED_CONFIG | NEED_STATE | NEED_REGISTRY,
+	  "ddb tables | ddb scan TABLE [--limit N]",
+	  "tables: list the tables. scan: print a table's items, page after page." },
+	{ "version", cmd_version, 0, "version", "Print devenv's version." },
+	{ "help", cmd_help, 0, "help [COMMAND]", "Show the commands, or one command's usage." },
+};
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: devenv [-C DIR] [-c FILE] [-e ENV] [-q|-v] [--json] [--no-color]\n"
+	           "              [--allow-destructive] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-40s %s\n", commands[i].usage, commands[i].summary);
+	fprintf(f, "\nexit codes: 0 ok, 1 a plugin failed, 64 usage, 65 bad data, 69 service not "
+	           "ready,\n75 lock taken, 77 refused, 78 bad config\n");
+}
+
+/* --- preconditions ------------------------------------------------------- */
+
+static int
+load_config(struct app *app)
+{
+	char *display;
+	int err;
+
+	if (app->config) {
+		char real[PATH_MAX];
+
+		if (!realpath(app->config, real))
+			return devenv_error_set(DEVENV_ECONFIG, "%s: %s", app->config,
+			                        strerror(errno));
+		app->config_path = xstrdup(real);
+		/* Relative paths in a named config resolve against the repository
+		 * it sits in, or its own folder outside any. */
+		if (devenv_repo_discover(&app->root, ".") != 0) {
+			char *slash = strrchr(real, '/');
+
+			devenv_error_clear();
+			app->root = slash == real ? xstrdup("/")
+			                          : xstrndup(real, (size_t)(slash - real));
+		}
+		display = xstrdup(app->config);
+	} else {
+		if ((err = devenv_repo_discover(&app->root, ".")))
+			return err;
+		app->config_path = devenv_path_join(app->root, "devenv.ini");
+		if (access(app->config_path, F_OK) != 0)
+			return devenv_error_set(
+			        DEVENV_ECONFIG,
+			        "no devenv.ini at the repository root %s (or name one "
+			        "with -c FILE)",
+			        app->root);
+		display = xstrdup("devenv.ini");
+	}
+	err = devenv_config_load(&app->cfg, app->config_path, display, app->root, app->env);
+	free(display);
+	return err;
+}
+
+static int
+prepare(struct app *app, const struct cmd *c)
+{
+	int err;
+
+	if (!(c->need & NEED_CONFIG))
+		return 0;
+	if ((err = load_config(app)))
+		return err;
+	devenv_secret_add_url(devenv_config_get(app->cfg, "postgres", "url"));
+	devenv_secret_add_url(devenv_config_get(app->cfg, "postgres", "prod_url"));
+	devenv_secret_add(getenv("AWS_SECRET_ACCESS_KEY"));
+	devenv_secret_add(getenv("AWS_SESSION_TOKEN"));
+	app->run.cfg = app->cfg;
+	app->run.root = app->root;
+	if ((c->need & NEED_STATE) &&
+	    (err = devenv_state_open(&app->state,
+	                             devenv_config_get(app->cfg, "devenv", "state_dir"))))
+		return err;
+	app->run.state = app->state;
+	if ((c->need & NEED_REGISTRY) && (err = devenv_registry_build(&app->reg, app->cfg)))
+		return err;
+	app->run.reg = app->reg;
+	if (c->need & NEED_LOCK) {
+		const char *t = devenv_config_get(app->cfg, "devenv", "lock_timeout");
+
+		if ((err = devenv_state_lock(app->state, t ? atoi(t) : 60)))
+			return err;
+	}
+	return 0;
+}
+
+/* --- global options ------------------------------------------------------ */
+
+static int
+is_help(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+/* Takes the global options out of argv, wherever they stand (before "--"),
+ * leaving the command and its own arguments in order in 'rest'. */
+static int
+parse_globals(struct app *app, int argc, char **argv, char **rest, int *nrest, int *help)
+{
+	int dashdash = 0;
+
+	*nrest = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			rest[(*nrest)++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dashdash = 1;
+			rest[(*nrest)++] = argv[i];
+		} else if (strcmp(a, "-C") == 0) {
+			val = &app->dir;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			val = &app->config;
+		} else if (strcmp(a, "-e") == 0 || strcmp(a, "--env") == 0) {
+			val = &app->env;
+		} else if (strncmp(a, "--env=", 6) == 0) {
+			app->env = a + 6;
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			app->config = a + 9;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			app->quiet = 1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			app->verbose = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			app->json = 1;
+		} else if (strcmp(a, "--no-color") == 0) {
+			app->no_color = 1;
+		} else if (strcmp(a, "--allow-destructive") == 0) {
+			app->allow_destructive = 1;
+		} else if (is_help(a)) {
+			*help = 1;
+		} else if (strcmp(a, "--version") == 0) {
+			rest[(*nrest)++] = "version";
+		} else {
+			/* A command's own option (--timeout, --limit, --watch). */
+			rest[(*nrest)++] = argv[i];
+		}
+		if (val) {
+			if (i + 1 >= argc)
+				return devenv_error_set(DEVENV_EUSAGE, "%s needs a value", a);
+			*val = argv[++i];
+		}
+	}
+	if (app->quiet && app->verbose)
+		return devenv_error_set(DEVENV_EUSAGE, "-q and -v cannot be used together");
+	return 0;
+}
+
+static int
+exit_code(int code)
+{
+	if (code == DEVENV_ECANCELLED)
+		return 128 + (devenv_cancel_signal ? devenv_cancel_signal : SIGINT);
+	return devenv_error_exit_code(code);
+}
+
+int
+devenv_cli_main(int argc, char **argv)
+{
+	struct app app = { .run.wait_timeout = -1 };
+	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	const struct cmd *c = NULL;
+	int nrest = 0, help = 0, err;
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	pthread_mutex_init(&app.run.mu, NULL);
+	/* Before any thread: libcurl's global state is not thread-safe to set up. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	err = parse_globals(&app, argc, argv, rest, &nrest, &help);
+	{
+		struct devenv_log_opts lo = {
+			.quiet = app.quiet,
+			.verbose = app.verbose,
+			.color = !app.no_color && !(no_color && *no_color) &&
+			         isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0),
+		};
+
+		devenv_log_setup(&lo);
+	}
+	if (err)
+		goto out;
+	if (!app.env)
+		app.env = getenv("DEVENV_ENV");
+	app.run.json = app.json;
+	app.run.allow_destructive = app.allow_destructive;
+	if (nrest == 0) {
+		usage(help ? stdout : stderr);
+		err = help ? 0 : DEVENV_EUSAGE;
+		if (err)
+			devenv_error_set(err, "no command given");
+		goto out;
+	}
+	if (!(c = find_cmd(rest[0]))) {
+		err = devenv_error_set(DEVENV_EUSAGE,
+		                       "'%s' is not a devenv command (see devenv help)", rest[0]);
+		goto out;
+	}
+	if (help) {
+		printf("usage: devenv [options] %s\n\n%s\n", c->usage, c->summary);
+		goto out;
+	}
+	if (app.dir && chdir(app.dir) < 0) {
+		err = devenv_error_set(DEVENV_EUSAGE, "-C %s: %s", app.dir, strerror(errno));
+		goto out;
+	}
+	devenv_signals_install();
+	if ((err = prepare(&app, c)))
+		goto out;
+	err = c->fn(&app, nrest - 1, rest + 1);
+out:
+	/* Plugins' errors were printed as they failed, from their threads. */
+	if (err && err != DEVENV_ECANCELLED && devenv_error_last()[0])
+		devenv_error_print();
+	devenv_registry_free(app.reg);
+	devenv_state_close(app.state);
+	devenv_config_free(app.cfg);
+	free(app.root);
+	free(app.config_path);
+	free(app.run.aws_endpoint);
+	free(rest);
+	pthread_mutex_destroy(&app.run.mu);
+	devenv_secret_clear();
+	curl_global_cleanup();
+	return exit_code(err);
+}

@@ -1,0 +1,140 @@
+/*
+ * guard.c: the destructive-plugin guard, applied by the core before any
+ * plugin of a run starts. A destructive plugin on a protected environment or
+ * a target that is not local needs --allow-destructive and the target's name
+ * typed back (DEVENV_CONFIRM=NAME without a tty).
+ */
+#include "config.h"
+#include "core.h"
+#include "hosts.h"
+#include "pipeline.h"
+#include "registry.h"
+#include "run.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The PostgreSQL target: its database name and whether its host is local. */
+static int
+pg_target(struct devenv_run *run, const char *url, char *name, size_t n, int *local)
+{
+	PQconninfoOption *opts = PQconninfoParse(url ? url : "", NULL);
+	const char *host = NULL, *db = NULL;
+
+	if (!opts)
+		return devenv_error_set(DEVENV_ECONFIG, "[postgres] url cannot be parsed");
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			db = o->val;
+	}
+	snprintf(name, n, "%s", db && *db ? db : "postgres");
+	*local = 1;
+	/* host may list several, comma separated: all must be local. */
+	if (host) {
+		char *copy = xstrdup(host), *save = NULL;
+
+		for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save))
+			*local &= devenv_host_is_local(run->cfg, h);
+		free(copy);
+	}
+	PQconninfoFree(opts);
+	return 0;
+}
+
+/* The DynamoDB target: the tables the schema names, and whether the
+ * endpoint is local. */
+static int
+ddb_target(struct devenv_run *run, const char *endpoint, char *name, size_t n, int *local)
+{
+	size_t len = 0;
+
+	*local = devenv_endpoint_is_local(run->cfg, endpoint);
+	name[0] = '\0';
+	for (const char *const *f = devenv_config_list(run->cfg, "dynamodb", "schema"); *f; f++) {
+		json_t *j = json_load_file(*f, 0, NULL), *t;
+		size_t i;
+
+		if (json_is_object(j)) {
+			json_t *a = json_array();
+
+			json_array_append(a, j);
+			json_decref(j);
+			j = a;
+		}
+		json_array_foreach(j, i, t)
+		{
+			const char *tn = json_string_value(json_object_get(t, "TableName"));
+
+			if (tn)
+				len += (size_t)snprintf(name + len, len < n ? n - len : 0, "%s%s",
+				                        len ? " " : "", tn);
+		}
+		json_decref(j);
+	}
+	if (!name[0])
+		snprintf(name, n, "dynamodb");
+	return 0;
+}
+
+/* Asks for 'name' to be typed back: on a tty, at a prompt; else from
+ * DEVENV_CONFIRM. */
+static int
+confirmed(const char *plugin, const char *what, const char *name)
+{
+	char line[512];
+	const char *env = getenv("DEVENV_CONFIRM");
+
+	if (!isatty(STDIN_FILENO))
+		return env && strcmp(env, name) == 0;
+	fprintf(stderr, "devenv: %s will destroy %s '%s'.\nType '%s' to confirm: ", plugin, what,
+	        name, name);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, name) == 0;
+}
+
+int
+devenv_guard_check(struct devenv_run *run, const char *plugin)
+{
+	struct devenv_ctx ctx = { .run = run };
+	const char *env = devenv_config_env(run->cfg), *what = "the target of";
+	int protected_env = devenv_config_protected(run->cfg), local = 1, err = 0;
+	char name[512];
+
+	if (strncmp(plugin, "pg.", 3) == 0) {
+		what = "database";
+		err = pg_target(run, devenv_pg_url(&ctx), name, sizeof(name), &local);
+	} else if (strncmp(plugin, "ddb.", 4) == 0) {
+		const char *ep = devenv_ddb_endpoint(&ctx);
+
+		what = "table(s)";
+		err = ddb_target(run, ep ? ep : "", name, sizeof(name), &local);
+	} else {
+		snprintf(name, sizeof(name), "%s", plugin);
+	}
+	if (err)
+		return err;
+	if (!protected_env && local)
+		return 0;
+	if (!run->allow_destructive)
+		return devenv_error_set(DEVENV_EREFUSED,
+		                        "refusing %s: %s '%s' is %s; pass --allow-destructive and "
+		                        "confirm the name to proceed",
+		                        plugin, what, name,
+		                        protected_env ? "in a protected environment" : "not local");
+	if (!confirmed(plugin, what, name))
+		return devenv_error_set(
+		        DEVENV_EREFUSED,
+		        "refusing %s on %s '%s' (environment %s): the name was not "
+		        "confirmed (type it, or set DEVENV_CONFIRM=%s without a tty)",
+		        plugin, what, name, env, name);
+	return 0;
+}

@@ -1,0 +1,13 @@
+/* hosts.h: whether a PostgreSQL host or a DynamoDB endpoint is local. */
+#ifndef DEVENV_HOSTS_H
+#define DEVENV_HOSTS_H
+
+struct devenv_config;
+
+/* Loopback, a Unix socket, or a host listed in [devenv] local_hosts. */
+int devenv_host_is_local(const struct devenv_config *cfg, const char *host);
+
+/* An endpoint URL on a local host, and not on *.amazonaws.com. */
+int devenv_endpoint_is_local(const struct devenv_config *cfg, const char *url);
+
+#endif
