@@ -378,19 +378,8 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	if (!*section)
 		return fail(p, "'%s' is outside any [section]", key);
-	if (!known_section(section))
-		return fail(p, "unknown section [%s]", section);
-	if (!cfg->nsec || strcmp(cfg->sec[cfg->nsec - 1].name, section) != 0) {
-		for (size_t i = 0; i < cfg->nsec; i++)
-			if (strcmp(cfg->sec[i].name, section) == 0)
-				return fail(p, "section [%s] appears twice (first on line %d)",
-				            section, cfg->sec[i].line);
-		if (!valid_name(strchr(section, '.') ? strchr(section, '.') + 1 : section))
-			return fail(p, "bad section name [%s]", section);
-		cfg->sec = xrealloc(cfg->sec, (cfg->nsec + 1) * sizeof(*cfg->sec));
-		cfg->sec[cfg->nsec].name = xstrdup(section);
-		cfg->sec[cfg->nsec++].line = p->line;
-	}
+	if (!devenv_config_has(cfg, section))
+		return 0; /* the reader said why */
 	spec = find_spec(section, key);
 	/* [env.NAME] may override any key as "section.key". */
 	if (!spec && strncmp(section, "env.", 4) == 0 && (dot = strchr(key, '.'))) {
@@ -404,6 +393,36 @@ handler(void *user, const char *section, const char *key, const char *value)
 	if (!spec)
 		return fail(p, "unknown key '%s' in [%s]", key, section);
 	return store(p, section, key, spec, value);
+}
+
+/* Registers the section a "[name]" line opens, with its line: the handler
+ * never hears of a section without keys, and its line is wanted in errors. */
+static void
+section_line(struct parse *p, const char *line)
+{
+	struct devenv_config *cfg = p->cfg;
+	const char *s = line + strspn(line, " \t"), *end;
+	char *name;
+
+	if (*s != '[' || !(end = strchr(s, ']')))
+		return;
+	name = xstrndup(s + 1, (size_t)(end - s - 1));
+	if (!known_section(name)) {
+		fail(p, "unknown section [%s]", name);
+	} else if (!valid_name(strchr(name, '.') ? strchr(name, '.') + 1 : name)) {
+		fail(p, "bad section name [%s]", name);
+	} else if (devenv_config_has(cfg, name)) {
+		for (size_t i = 0; i < cfg->nsec; i++)
+			if (strcmp(cfg->sec[i].name, name) == 0)
+				fail(p, "section [%s] appears twice (first on line %d)", name,
+				     cfg->sec[i].line);
+	} else {
+		cfg->sec = xrealloc(cfg->sec, (cfg->nsec + 1) * sizeof(*cfg->sec));
+		cfg->sec[cfg->nsec].name = name;
+		cfg->sec[cfg->nsec++].line = p->line;
+		return;
+	}
+	free(name);
 }
 
 /* inih's reader: hands out one line at a time, counting them, and rejects
@@ -425,6 +444,8 @@ reader(char *str, int num, void *stream)
 	if (!p->err && memchr(p->text, '\0', len))
 		fail(p, "NUL byte in line");
 	memcpy(str, p->text, len);
+	str[len] = '\0';
+	section_line(p, str);
 	if (p->text[len] == '\n')
 		str[len++] = '\n';
 	str[len] = '\0';
@@ -463,11 +484,11 @@ devenv_config_parse(struct devenv_config **out, const char *text, const char *di
 	}
 	r = ini_parse_stream(reader, &p, handler, &p);
 	if (r != 0 || p.err) {
-		int line = p.err ? p.err : r;
+		/* The first error wins: inih's (syntax) or ours (meaning). */
+		int ours = p.err && (r <= 0 || p.err <= r);
 
-		devenv_error_set_at(DEVENV_ECONFIG, display, line, 0, "%s",
-		                    p.err ? p.msg
-		                          : "syntax error: expected [section] or key = value");
+		devenv_error_set_at(DEVENV_ECONFIG, display, ours ? p.err : r, 0, "%s",
+		                    ours ? p.msg : "syntax error: expected [section] or key = value");
 		devenv_config_free(cfg);
 		return DEVENV_ECONFIG;
 	}
