@@ -139,12 +139,13 @@ cmd_plugins(struct app *app, int argc, char **argv)
 		return devenv_error_set(DEVENV_EUSAGE, "plugins takes no arguments");
 	for (size_t i = 0; i < app->reg->n; i++) {
 		const struct devenv_reg_entry *e = &app->reg->v[i];
-		json_t *after = json_array();
 		char deps[256] = "";
 		size_t len = 0;
+		json_t *after;
 
 		if (!e->available && !app->verbose)
 			continue;
+		after = json_array();
 		for (const char *const *a = e->p->after; a && *a; a++) {
 			json_array_append_new(after, json_string(*a));
 			len += (size_t)snprintf(deps + len,

@@ -488,7 +488,8 @@ devenv_config_parse(struct devenv_config **out, const char *text, const char *di
 		int ours = p.err && (r <= 0 || p.err <= r);
 
 		devenv_error_set_at(DEVENV_ECONFIG, display, ours ? p.err : r, 0, "%s",
-		                    ours ? p.msg : "syntax error: expected [section] or key = value");
+		                    ours ? p.msg
+		                         : "syntax error: expected [section] or key = value");
 		devenv_config_free(cfg);
 		return DEVENV_ECONFIG;
 	}

@@ -6,7 +6,7 @@
 
 static _Thread_local struct {
 	int code;
-	char msg[2048];
+	char msg[4096];
 } last;
 
 static const struct {

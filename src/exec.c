@@ -100,7 +100,9 @@ devenv_exec_run(struct devenv_ctx *ctx)
 	char **env = child_env(ctx);
 	pid_t pid;
 
-	devenv_set_detail(ctx, "%s", cmd);
+	/* The result line shows the start of the command, not a whole script. */
+	devenv_set_detail(ctx, "%.*s%s", (int)(strlen(cmd) > 28 ? 25 : strlen(cmd)), cmd,
+	                  strlen(cmd) > 28 ? "..." : "");
 	for (int i = 0; i < 2; i++)
 		if (pipe2(pipes[i], O_CLOEXEC) < 0) {
 			err = devenv_error_set(DEVENV_EFAIL, "pipe: %s", strerror(errno));

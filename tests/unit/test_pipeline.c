@@ -23,10 +23,10 @@ record(struct devenv_ctx *ctx)
 	return strstr(name, "fail") ? devenv_error_set(DEVENV_EDATA, "%s: bad data", name) : 0;
 }
 
-#define PLUGIN(var, nm, ...)                                                                 \
-	static const struct devenv_plugin var = { .abi = DEVENV_PLUGIN_ABI,                  \
-		                                  .name = nm,                                \
-		                                  .after = (const char *[]){ __VA_ARGS__ },  \
+#define PLUGIN(var, nm, ...)                                                                       \
+	static const struct devenv_plugin var = { .abi = DEVENV_PLUGIN_ABI,                        \
+		                                  .name = nm,                                      \
+		                                  .after = (const char *[]){ __VA_ARGS__ },        \
 		                                  .run = record }
 
 PLUGIN(p_wait, "pg.wait", NULL);
@@ -45,8 +45,8 @@ PLUGIN(c_in, "cyc.in", "cyc.b", NULL);
 PLUGIN(lost, "lost.x", "no.such", NULL);
 
 static const struct devenv_plugin *const all[] = {
-	&p_wait, &p_create, &p_schema, &p_seed, &p_drop, &d_wait, &d_fail,
-	&d_after_fail, &conv, &c_a, &c_b, &c_c, &c_in, &lost,
+	&p_wait,       &p_create, &p_schema, &p_seed, &p_drop, &d_wait, &d_fail,
+	&d_after_fail, &conv,     &c_a,      &c_b,    &c_c,    &c_in,   &lost,
 };
 
 static struct devenv_registry reg;

@@ -98,7 +98,8 @@ test_ignored(void)
 int
 main(void)
 {
-	snprintf(tmp, sizeof(tmp), "%s/devenv-repo-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(tmp, sizeof(tmp), "%s/devenv-repo-XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmp))
 		return 2;
 	if (sh("cd '%s' && git init -q repo && mkdir -p repo/a/b plain && "
