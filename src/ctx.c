@@ -1,5 +1,6 @@
 /* ctx.c: the context API of include/devenv/plugin.h, served from the run. */
 #include "config.h"
+#include "pg.h"
 #include "core.h"
 #include "registry.h"
 #include "repo.h"
@@ -20,6 +21,7 @@ devenv_ctx_release(struct devenv_ctx *ctx)
 {
 	curl_easy_cleanup(ctx->curl);
 	ctx->curl = NULL;
+	devenv_pg_release(ctx);
 }
 
 static void
@@ -71,6 +73,12 @@ const char *
 devenv_env(struct devenv_ctx *ctx)
 {
 	return devenv_config_env(ctx->run->cfg);
+}
+
+int
+devenv_protected(struct devenv_ctx *ctx)
+{
+	return devenv_config_protected(ctx->run->cfg);
 }
 
 const char *

@@ -34,6 +34,8 @@ struct devenv_ctx {
 	int64_t progress_start;
 	int progress_drawn;
 	void *curl; /* the DynamoDB client's kept-alive handle */
+	struct pg_conn *pg, *pg_admin;
+	char pg_dbname[256];
 };
 
 /* Frees what a plugin's context acquired (connections). */

@@ -91,6 +91,10 @@ DEVENV_API const char *devenv_root(struct devenv_ctx *ctx);
 /* The environment name: "dev" unless -e or DEVENV_ENV says otherwise. */
 DEVENV_API const char *devenv_env(struct devenv_ctx *ctx);
 
+/* Whether the environment in force is protected ([env.NAME] protected;
+ * "prod" unless it says otherwise). */
+DEVENV_API int devenv_protected(struct devenv_ctx *ctx);
+
 /* 'path' as the user should read it: relative to the root when inside it. */
 DEVENV_API const char *devenv_path_display(struct devenv_ctx *ctx, const char *path);
 
@@ -162,6 +166,31 @@ DEVENV_API int devenv_wait(struct devenv_ctx *ctx, const char *what, const char 
                            int (*probe)(void *arg, char *why, size_t n), void *arg);
 
 struct json_t;
+struct pg_conn;
+
+/* A connection to the database of the PostgreSQL URL in force, opened on
+ * first use and closed when the plugin returns; NULL with the error set
+ * (the URL's password never in it). */
+DEVENV_API struct pg_conn *devenv_pg(struct devenv_ctx *ctx);
+
+/* The same server's maintenance database ("postgres"), for CREATE and DROP. */
+DEVENV_API struct pg_conn *devenv_pg_admin(struct devenv_ctx *ctx);
+
+/* The database name of the URL in force ("postgres" when it names none). */
+DEVENV_API const char *devenv_pg_dbname(struct devenv_ctx *ctx);
+
+/* Runs a SQL file as `psql -1 -v ON_ERROR_STOP=1 -f` would, in one
+ * transaction, COPY ... FROM stdin blocks included, many statements per
+ * round trip. On failure the file is rolled back and the error reads
+ * FILE:LINE:COL: ERROR: message (with DETAIL and HINT); DEVENV_EDATA for
+ * bad SQL or data. */
+DEVENV_API int devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn,
+                                   const char *path);
+
+/* Runs one statement on 'conn' and fails with the server's message unless
+ * it succeeds; 'params' (n of them) are text. */
+DEVENV_API int devenv_pg_exec(struct devenv_ctx *ctx, struct pg_conn *conn, const char *sql,
+                              int n, const char *const *params);
 
 /* Calls the DynamoDB operation 'op' ("ListTables") with the JSON 'body' on
  * the endpoint in force, signed with SigV4. On HTTP 200, '*out' is the
