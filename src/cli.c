@@ -11,6 +11,7 @@
 #include "repo.h"
 #include "run.h"
 #include "state.h"
+#include "up.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -119,14 +120,6 @@ families(struct app *app, int argc, char **argv, const char **out, size_t *n)
 	return 0;
 }
 
-static int
-in_family(const char *plugin, const char *family)
-{
-	size_t n = strlen(family);
-
-	return strncmp(plugin, family, n) == 0 && plugin[n] == '.';
-}
-
 /* --- commands ----------------------------------------------------------- */
 
 static int
@@ -187,14 +180,9 @@ cmd_run(struct app *app, int argc, char **argv)
 	return run_plugins(app, (const char *const *)argv, (size_t)argc, NULL);
 }
 
-/* Every plugin that brings a database up: not a command, not destructive. */
 static int
 cmd_up(struct app *app, int argc, char **argv)
 {
-	const char **names;
-	size_t n = 0;
-	int err;
-
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--daemon") == 0)
 			return devenv_error_set(DEVENV_EUSAGE, "up %s: watch mode is not built yet",
@@ -202,96 +190,19 @@ cmd_up(struct app *app, int argc, char **argv)
 		else
 			return devenv_error_set(DEVENV_EUSAGE, "up: unknown argument '%s'",
 			                        argv[i]);
-	names = xcalloc(app->reg->n + 1, sizeof(*names));
-	for (size_t i = 0; i < app->reg->n; i++) {
-		const struct devenv_reg_entry *e = &app->reg->v[i];
-
-		if (e->available &&
-		    !(e->p->flags & (DEVENV_PLUGIN_COMMAND | DEVENV_PLUGIN_DESTRUCTIVE)))
-			names[n++] = e->p->name;
-	}
-	err = run_plugins(app, names, n, NULL);
-	free(names);
-	return err;
-}
-
-static struct app *order_app; /* the reset being ordered (one per process) */
-
-/* reset: every drop runs before anything else of its family. */
-static void
-order_reset(struct devenv_pipeline *pl)
-{
-	const struct devenv_registry *reg = order_app->reg;
-
-	for (size_t i = 0; i < reg->n; i++) {
-		const char *d = reg->v[i].p->name;
-		const char *dot = strchr(d, '.');
-
-		if (!(reg->v[i].p->flags & DEVENV_PLUGIN_DESTRUCTIVE) || !dot)
-			continue;
-		for (size_t j = 0; j < reg->n; j++) {
-			const struct devenv_plugin *p = reg->v[j].p;
-			char fam[64];
-
-			snprintf(fam, sizeof(fam), "%.*s", (int)(dot - d), d);
-			if (in_family(p->name, fam) && !(p->flags & DEVENV_PLUGIN_DESTRUCTIVE) &&
-			    strstr(p->name, ".wait") == NULL)
-				devenv_pipeline_order(pl, d, p->name);
-		}
-	}
+	return devenv_up(&app->run);
 }
 
 static int
 cmd_reset(struct app *app, int argc, char **argv)
 {
-	const char *fams[2], **names;
-	size_t nf, n = 0;
+	const char *fams[2];
+	size_t nf;
 	int err;
 
 	if ((err = families(app, argc, argv, fams, &nf)))
 		return err;
-	names = xcalloc(app->reg->n + 1, sizeof(*names));
-	for (size_t f = 0; f < nf; f++) {
-		int has_drop = 0;
-
-		for (size_t i = 0; i < app->reg->n; i++) {
-			const struct devenv_reg_entry *e = &app->reg->v[i];
-
-			if (!e->available || !in_family(e->p->name, fams[f]) ||
-			    (e->p->flags & DEVENV_PLUGIN_COMMAND))
-				continue;
-			has_drop |= !!(e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE);
-			names[n++] = e->p->name;
-		}
-		if (!has_drop) {
-			free(names);
-			return devenv_error_set(DEVENV_EUSAGE,
-			                        "reset %s: this devenv has no %s drop plugin",
-			                        fams[f], fams[f]);
-		}
-	}
-	/* What runs after a reset database (the conversation seed after
-	 * pg.seed) is reset with it. */
-	for (size_t i = 0; i < app->reg->n; i++) {
-		const struct devenv_reg_entry *e = &app->reg->v[i];
-		int dependent = 0;
-
-		if (!e->available ||
-		    (e->p->flags & (DEVENV_PLUGIN_COMMAND | DEVENV_PLUGIN_DESTRUCTIVE)))
-			continue;
-		for (const char *const *a = e->p->after; a && *a; a++)
-			for (size_t k = 0; k < n; k++)
-				dependent |=
-				        strcmp(*a, names[k]) == 0 && strstr(*a, ".wait") == NULL;
-		for (size_t k = 0; k < n && dependent; k++)
-			dependent = strcmp(names[k], e->p->name) != 0;
-		if (dependent)
-			names[n++] = e->p->name;
-	}
-	order_app = app;
-	err = run_plugins(app, names, n, order_reset);
-	free(names);
-	return err;
+	return devenv_reset(&app->run, fams, nf);
 }
 
 static int
@@ -335,6 +246,7 @@ run_command_plugin(struct app *app, const char *name, int argc, char **argv)
 {
 	app->run.argc = argc;
 	app->run.argv = (const char *const *)argv;
+	app->run.quiet_results = 1;
 	return run_plugins(app, &name, 1, NULL);
 }
 

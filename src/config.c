@@ -622,6 +622,33 @@ devenv_config_sections(const struct devenv_config *cfg, const char *prefix)
 	return v;
 }
 
+const char **
+devenv_config_section_files(const struct devenv_config *cfg, const char *section)
+{
+	const char **v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n; i++) {
+		const struct key_spec *spec = find_spec(section, cfg->v[i].key);
+
+		if (strcmp(cfg->v[i].section, section) != 0 || !spec ||
+		    (spec->type != T_PATH && spec->type != T_PATHS))
+			continue;
+		for (const char *const *f = devenv_config_list(cfg, section, cfg->v[i].key); *f;
+		     f++) {
+			v = xrealloc(v, (n + 2) * sizeof(*v));
+			v[n++] = *f;
+		}
+		if (spec->type == T_PATH && *cfg->v[i].value) {
+			v = xrealloc(v, (n + 2) * sizeof(*v));
+			v[n++] = cfg->v[i].value;
+		}
+	}
+	v = xrealloc(v, (n + 1) * sizeof(*v));
+	v[n] = NULL;
+	return v;
+}
+
 const char *
 devenv_config_path(const struct devenv_config *cfg)
 {

@@ -36,6 +36,9 @@ int devenv_config_has(const struct devenv_config *cfg, const char *section);
  * in file order: a NULL-terminated array to free() (the strings are the
  * config's own). */
 const char **devenv_config_sections(const struct devenv_config *cfg, const char *prefix);
+/* Every file a section's path keys name, resolved: a NULL-terminated array
+ * to free() (the strings are the config's own). */
+const char **devenv_config_section_files(const struct devenv_config *cfg, const char *section);
 const char *devenv_config_path(const struct devenv_config *cfg);
 const char *devenv_config_display(const struct devenv_config *cfg);
 const char *devenv_config_env(const struct devenv_config *cfg);

@@ -137,8 +137,8 @@ devenv_pg_result_error(const PGresult *res, PGconn *conn, const char *file, int 
 		if (conn && PQstatus(conn) == CONNECTION_BAD)
 			msg = "the connection to the server was lost";
 	}
-	return devenv_error_set_at(code, file, line, col, "%s: %s%s%s%s%s", sev ? sev : "ERROR", msg,
-	                           detail ? "\nDETAIL: " : "", detail ? detail : "",
+	return devenv_error_set_at(code, file, line, col, "%s: %s%s%s%s%s", sev ? sev : "ERROR",
+	                           msg, detail ? "\nDETAIL: " : "", detail ? detail : "",
 	                           hint ? "\nHINT: " : "", hint ? hint : "");
 }
 

@@ -12,8 +12,7 @@ void devenv_pg_release(struct devenv_ctx *ctx);
  * the server's DETAIL and HINT, and the code its SQLSTATE class calls for
  * (DEVENV_EDATA for bad SQL or data, DEVENV_EFAIL for the server or the
  * connection). */
-int devenv_pg_result_error(const PGresult *res, PGconn *conn, const char *file, int line,
-                           int col);
+int devenv_pg_result_error(const PGresult *res, PGconn *conn, const char *file, int line, int col);
 
 /* Whether the database 'name' exists on the admin connection's server. */
 int devenv_pg_database_exists(int *exists, struct devenv_ctx *ctx, const char *name);

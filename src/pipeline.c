@@ -129,6 +129,45 @@ devenv_pipeline_add(struct devenv_pipeline *pl, const char *name)
 	return add(pl, name, NULL, &i);
 }
 
+int
+devenv_pipeline_add_only(struct devenv_pipeline *pl, const char *name)
+{
+	const struct devenv_reg_entry *e = devenv_registry_find(pl->run->reg, name);
+	size_t self;
+
+	if (!e)
+		return devenv_error_set(DEVENV_EUSAGE, "unknown plugin '%s'", name);
+	if (find_node(pl, name) >= 0)
+		return 0;
+	pl->v = xrealloc(pl->v, (pl->n + 1) * sizeof(*pl->v));
+	self = pl->n++;
+	memset(&pl->v[self], 0, sizeof(pl->v[self]));
+	pl->v[self].e = e;
+	/* Order after what is already in, and what comes later after it. */
+	for (size_t i = 0; i < pl->n; i++)
+		for (const char *const *a = pl->v[i].e->p->after; a && *a; a++)
+			devenv_pipeline_order(pl, *a, pl->v[i].e->p->name);
+	return 0;
+}
+
+int
+devenv_pipeline_has(const struct devenv_pipeline *pl, const char *name)
+{
+	return find_node(pl, name) >= 0;
+}
+
+int
+devenv_pipeline_result(const struct devenv_pipeline *pl, const char *name)
+{
+	long i = find_node(pl, name);
+
+	if (i < 0)
+		return DEVENV_OK;
+	if (pl->v[i].state == DONE_OK)
+		return DEVENV_OK;
+	return pl->v[i].code ? pl->v[i].code : DEVENV_EFAIL;
+}
+
 void
 devenv_pipeline_order(struct devenv_pipeline *pl, const char *first, const char *then)
 {
@@ -230,7 +269,8 @@ print_result(struct node *nd, const char *status, int64_t ms)
 	                    : strcmp(status, "skipped") == 0 ? "\033[33m"
 	                                                     : "\033[31m";
 
-	if (o->quiet || nd->e->p->flags & DEVENV_PLUGIN_COMMAND)
+	if (o->quiet || nd->pl->run->quiet_results || nd->pl->run->json ||
+	    nd->e->p->flags & DEVENV_PLUGIN_COMMAND)
 		return;
 	devenv_printf("%-22s %-28s %s%s%s  %lld ms\n", nd->e->p->name, nd->ctx.detail, color,
 	              status, *color ? "\033[0m" : "", (long long)ms);
@@ -303,6 +343,7 @@ devenv_pipeline_run(struct devenv_pipeline *pl)
 			}
 			if (blocked || (devenv_cancel_signal && ready)) {
 				nd->state = SKIPPED;
+				nd->pl = pl;
 				nd->ctx.run = pl->run;
 				nd->ctx.entry = nd->e;
 				pthread_mutex_unlock(&pl->mu);

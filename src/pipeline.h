@@ -14,6 +14,17 @@ void devenv_pipeline_free(struct devenv_pipeline *pl);
  * `after` naming an unknown plugin or a plugin whose section is missing. */
 int devenv_pipeline_add(struct devenv_pipeline *pl, const char *name);
 
+/* Adds the plugin 'name' alone: what it runs after is an ordering among the
+ * plugins of this pipeline, not pulled in (up runs only what changed). */
+int devenv_pipeline_add_only(struct devenv_pipeline *pl, const char *name);
+
+/* Whether 'name' is in the pipeline. */
+int devenv_pipeline_has(const struct devenv_pipeline *pl, const char *name);
+
+/* After a run: 0 when 'name' succeeded (or is not in the pipeline), else
+ * its code (skipped plugins: DEVENV_EFAIL). */
+int devenv_pipeline_result(const struct devenv_pipeline *pl, const char *name);
+
 /* Orders 'first' before 'then' in this run when both are in it (reset puts
  * drop before create this way without create depending on drop). */
 void devenv_pipeline_order(struct devenv_pipeline *pl, const char *first, const char *then);

@@ -19,8 +19,9 @@ struct devenv_run {
 	const char *root;
 	int json;
 	int allow_destructive;
-	int wait_timeout; /* wait --timeout override, -1: the config's */
-	int argc;         /* arguments for command plugins */
+	int wait_timeout;  /* wait --timeout override, -1: the config's */
+	int quiet_results; /* no per-plugin result lines (commands, --json) */
+	int argc;          /* arguments for command plugins */
 	const char *const *argv;
 	pthread_mutex_t mu; /* guards the lazily made fields below */
 	char *aws_endpoint;

@@ -30,6 +30,16 @@ struct runner {
 	uint64_t done;      /* bytes sent, for progress */
 };
 
+/* Whether the meta-command text 'm' (len 'n', from its backslash) is \name. */
+static int
+is_meta(const char *m, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && memcmp(m + 1, name, k) == 0 &&
+	       (n == k + 1 || m[k + 1] == ' ' || m[k + 1] == '\t');
+}
+
 /* Lexes the whole file first: a bad construct or a meta-command is reported
  * before anything is sent. */
 static int
@@ -46,6 +56,12 @@ lex_all(struct runner *r)
 			return err;
 		if (it.kind == DEVENV_SQL_END)
 			break;
+		/* pg_dump (since 15.14) brackets its output with \restrict KEY and
+		 * \unrestrict KEY; they only guard psql's own meta-commands. */
+		if (it.kind == DEVENV_SQL_META &&
+		    (is_meta(&r->buf[it.start], it.end - it.start, "restrict") ||
+		     is_meta(&r->buf[it.start], it.end - it.start, "unrestrict")))
+			continue;
 		if (it.kind == DEVENV_SQL_META)
 			return devenv_error_set_at(DEVENV_EDATA, r->file, it.line, it.col,
 			                           "psql meta-command '%.*s' is not supported",
@@ -80,8 +96,8 @@ strip_wrapper(struct runner *r)
 {
 	static const char *const begin[] = { "BEGIN", "START", NULL };
 	static const char *const end[] = { "COMMIT", "END", NULL };
-	static const char *const any[] = { "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
-		                           NULL };
+	static const char *const any[] = { "BEGIN",    "START", "COMMIT", "END",
+		                           "ROLLBACK", "ABORT", NULL };
 
 	r->first = 0;
 	r->last = r->n;
@@ -91,10 +107,10 @@ strip_wrapper(struct runner *r)
 	}
 	for (size_t i = r->first; i < r->last; i++)
 		if (is_word(r, &r->items[i], any))
-			return devenv_error_set_at(DEVENV_EDATA, r->file, r->items[i].line,
-			                           r->items[i].col,
-			                           "transaction control inside the file: devenv runs "
-			                           "each file in one transaction");
+			return devenv_error_set_at(
+			        DEVENV_EDATA, r->file, r->items[i].line, r->items[i].col,
+			        "transaction control inside the file: devenv runs "
+			        "each file in one transaction");
 	return 0;
 }
 
@@ -256,8 +272,7 @@ locate_failure(struct runner *r, size_t slice, PGresult *orig)
 	int err, line = r->items[slice].line, col = r->items[slice].col;
 
 	exec_simple(r, "ROLLBACK");
-	if (exec_simple(r, "BEGIN") == 0 &&
-	    run_items(r, r->first, slice, 0, &at, &res) == 0 &&
+	if (exec_simple(r, "BEGIN") == 0 && run_items(r, r->first, slice, 0, &at, &res) == 0 &&
 	    run_items(r, slice, r->last, 1, &at, &res) == -1 && res) {
 		const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 
@@ -312,6 +327,10 @@ devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn, const char *pa
 		goto out;
 	}
 	err = exec_simple(&r, "COMMIT");
+	/* Settings a file made for its session (pg_dump's search_path) must not
+	 * leak into the next file. */
+	if (!err)
+		err = exec_simple(&r, "RESET ALL");
 	devenv_progress(ctx, r.len, r.len);
 out:
 	PQclear(failed);

@@ -277,10 +277,11 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 				int line, col;
 
 				devenv_sql_position(b, lx->pos, &line, &col);
-				return devenv_error_set_at(
-				        DEVENV_EDATA, lx->file, line, col,
-				        "psql meta-command '%.*s' inside a statement is not supported",
-				        (int)(line_end(lx, lx->pos) - lx->pos), b + lx->pos);
+				return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col,
+				                           "psql meta-command '%.*s' inside a "
+				                           "statement is not supported",
+				                           (int)(line_end(lx, lx->pos) - lx->pos),
+				                           b + lx->pos);
 			}
 			it->kind = DEVENV_SQL_META;
 			it->start = lx->pos;
@@ -296,10 +297,11 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 		if (start == (size_t)-1) {
 			start = lx->pos;
 			it->line = lx->line;
-			devenv_sql_position(b + lx->line_start, lx->pos - lx->line_start, &(int){ 0 },
-			                    &it->col);
+			devenv_sql_position(b + lx->line_start, lx->pos - lx->line_start,
+			                    &(int){ 0 }, &it->col);
 		}
-		estring = (c == '\'' && lx->pos > 0 && (b[lx->pos - 1] == 'E' || b[lx->pos - 1] == 'e') &&
+		estring = (c == '\'' && lx->pos > 0 &&
+		           (b[lx->pos - 1] == 'E' || b[lx->pos - 1] == 'e') &&
 		           (lx->pos < 2 || !ident_char((unsigned char)b[lx->pos - 2])));
 		if (c == '\'' || c == '"') {
 			if ((err = skip_quoted(lx, estring)))

@@ -184,13 +184,12 @@ DEVENV_API const char *devenv_pg_dbname(struct devenv_ctx *ctx);
  * round trip. On failure the file is rolled back and the error reads
  * FILE:LINE:COL: ERROR: message (with DETAIL and HINT); DEVENV_EDATA for
  * bad SQL or data. */
-DEVENV_API int devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn,
-                                   const char *path);
+DEVENV_API int devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn, const char *path);
 
 /* Runs one statement on 'conn' and fails with the server's message unless
  * it succeeds; 'params' (n of them) are text. */
-DEVENV_API int devenv_pg_exec(struct devenv_ctx *ctx, struct pg_conn *conn, const char *sql,
-                              int n, const char *const *params);
+DEVENV_API int devenv_pg_exec(struct devenv_ctx *ctx, struct pg_conn *conn, const char *sql, int n,
+                              const char *const *params);
 
 /* Calls the DynamoDB operation 'op' ("ListTables") with the JSON 'body' on
  * the endpoint in force, signed with SigV4. On HTTP 200, '*out' is the

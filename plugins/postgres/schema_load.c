@@ -14,10 +14,11 @@ has_tables(struct devenv_ctx *ctx, int *yes)
 	*yes = 0;
 	if (!conn)
 		return devenv_error_set(DEVENV_EFAIL, "%s", devenv_error_last());
-	res = PQexec(conn, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	                   "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
-	                   "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-	                   "LIMIT 1");
+	res = PQexec(conn,
+	             "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	             "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
+	             "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+	             "LIMIT 1");
 	*yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
 	PQclear(res);
 	return 0;

@@ -8,8 +8,8 @@
 static int
 run(struct devenv_ctx *ctx)
 {
-	static const char *const cols[] = { "pid", "user", "database", "client", "application",
-		                             "state" };
+	static const char *const cols[] = { "pid",    "user",        "database",
+		                            "client", "application", "state" };
 	struct pg_conn *admin = devenv_pg_admin(ctx);
 	const char *params[] = { devenv_pg_dbname(ctx) };
 	json_t *arr;
@@ -41,8 +41,9 @@ run(struct devenv_ctx *ctx)
 		json_array_append_new(arr, row);
 		if (!devenv_json(ctx))
 			devenv_out(ctx, "%-8s %-12s %-16s %-16s %-20s %s\n", PQgetvalue(res, i, 0),
-			           PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-			           PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+			           PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+			           PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+			           PQgetvalue(res, i, 5));
 	}
 	if (devenv_json(ctx)) {
 		char *s = json_dumps(arr, JSON_INDENT(2));

@@ -18,8 +18,9 @@ run_sql_files(struct devenv_ctx *ctx, const char *key)
 	int err = 0;
 
 	for (const char *const *f = files; *f; f++)
-		len += (size_t)snprintf(detail + len, len < sizeof(detail) ? sizeof(detail) - len : 0,
-		                        "%s%s", len ? " " : "", devenv_path_display(ctx, *f));
+		len += (size_t)snprintf(detail + len,
+		                        len < sizeof(detail) ? sizeof(detail) - len : 0, "%s%s",
+		                        len ? " " : "", devenv_path_display(ctx, *f));
 	devenv_set_detail(ctx, "%s", *files ? detail : "(no files)");
 	if (*files && !conn)
 		return devenv_error_set(DEVENV_EFAIL, "%s", devenv_error_last());

@@ -32,21 +32,21 @@ split(const char *sql, int *err)
 	return out;
 }
 
-#define SPLITS(sql, want)                                                                    \
-	do {                                                                                 \
-		int err_;                                                                    \
-		char *got_ = split(sql, &err_);                                              \
-		CHECK_INT(err_, 0);                                                          \
-		CHECK_STR(got_, want);                                                       \
-		free(got_);                                                                  \
+#define SPLITS(sql, want)                                                                          \
+	do {                                                                                       \
+		int err_;                                                                          \
+		char *got_ = split(sql, &err_);                                                    \
+		CHECK_INT(err_, 0);                                                                \
+		CHECK_STR(got_, want);                                                             \
+		free(got_);                                                                        \
 	} while (0)
 
-#define FAILS(sql, msg)                                                                      \
-	do {                                                                                 \
-		int err_;                                                                    \
-		free(split(sql, &err_));                                                     \
-		CHECK_INT(err_, DEVENV_EDATA);                                               \
-		CHECK_HAS(devenv_error_last(), msg);                                         \
+#define FAILS(sql, msg)                                                                            \
+	do {                                                                                       \
+		int err_;                                                                          \
+		free(split(sql, &err_));                                                           \
+		CHECK_INT(err_, DEVENV_EDATA);                                                     \
+		CHECK_HAS(devenv_error_last(), msg);                                               \
 	} while (0)
 
 static void
@@ -104,13 +104,15 @@ test_copy(void)
 	/* COPY to a file or from a program is an ordinary statement. */
 	SPLITS("copy t to stdout; copy t from '/tmp/x';",
 	       "S@1:1[copy t to stdout;]|S@1:19[copy t from '/tmp/x';]|");
-	FAILS("select 1;\nCOPY t FROM stdin;\n1\n2\n", "f.sql:2:1: COPY data has no terminating \\. line");
+	FAILS("select 1;\nCOPY t FROM stdin;\n1\n2\n",
+	      "f.sql:2:1: COPY data has no terminating \\. line");
 }
 
 static void
 test_meta(void)
 {
-	SPLITS("\\set ON_ERROR_STOP on\nselect 1;", "META@1:1[\\set ON_ERROR_STOP on]|S@2:1[select 1;]|");
+	SPLITS("\\set ON_ERROR_STOP on\nselect 1;",
+	       "META@1:1[\\set ON_ERROR_STOP on]|S@2:1[select 1;]|");
 	FAILS("select 1 \\gset\n", "f.sql:1:10: psql meta-command '\\gset' inside a statement");
 }
 
@@ -119,7 +121,8 @@ test_unterminated(void)
 {
 	FAILS("select 1;\nselect 'abc;\n", "f.sql:2:8: unterminated quoted string");
 	FAILS("select \"abc;\n", "f.sql:1:8: unterminated quoted identifier");
-	FAILS("select 1;\n\n  select $x$ abc $y$;\n", "f.sql:3:10: unterminated dollar-quoted string");
+	FAILS("select 1;\n\n  select $x$ abc $y$;\n",
+	      "f.sql:3:10: unterminated dollar-quoted string");
 	FAILS("/* a /* b */ select 1;\n", "f.sql:1:1: unterminated /* comment");
 	FAILS("select E'\\';", "f.sql:1:9: unterminated quoted string");
 }

@@ -1,0 +1,20 @@
+/* up.h: bringing databases to the state their files describe. */
+#ifndef DEVENV_UP_H
+#define DEVENV_UP_H
+
+#include <stddef.h>
+
+struct devenv_run;
+
+/* Waits for every configured service, then resets each database whose
+ * inputs changed or that is missing, and what runs after it; touches
+ * nothing else. In a protected environment: creates what is missing, never
+ * resets or seeds. Prints one summary line per database. Returns 0 or the
+ * first failure's code. */
+int devenv_up(struct devenv_run *run);
+
+/* Drops, creates, loads and seeds the databases 'names' ("pg", "ddb") and
+ * what runs after them. Returns 0 or the first failure's code. */
+int devenv_reset(struct devenv_run *run, const char *const *names, size_t n);
+
+#endif
