@@ -131,4 +131,46 @@ printf "BEGIN;\nINSERT INTO items VALUES (23, 'wrapped');\nCOMMIT;\n" >db/bad.sq
 dv run pg.seed
 expect_rc 0
 [ "$(q 'SELECT count(*) FROM items WHERE id = 23')" = 1 ] || fail "wrapped file"
+
+# -e prod: prod_url; destructive plugins refused (77) unless --allow-destructive
+# and the database name typed back; up creates what is missing, never seeds.
+prod=devenv_it_prod
+psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS $prod WITH (FORCE)"
+cat >devenv.ini <<INI
+[postgres]
+url = $url
+prod_url = $base/$prod
+schema = db/schema.sql
+seed = db/seed.sql
+[env.prod]
+protected = true
+INI
+dv -e prod up
+expect_rc 0
+expect_out "not seeded"
+expect_no "pg.seed"
+[ "$(psql -X -A -t "$base/$prod" -c 'SELECT count(*) FROM items')" = 0 ] || fail "prod was seeded by up"
+dv -e prod up
+expect_rc 0
+expect_out "not touched"
+dv -e prod reset pg
+expect_rc 77
+expect_err "refusing pg.drop"
+dv -e prod --allow-destructive reset pg
+expect_rc 77
+expect_err "not confirmed"
+DEVENV_CONFIRM=cruddur dv -e prod --allow-destructive reset pg
+expect_rc 77
+DEVENV_CONFIRM=$prod dv -e prod --allow-destructive reset pg
+expect_rc 0
+[ "$(psql -X -A -t "$base/$prod" -c 'SELECT count(*) FROM items')" = 2 ] || fail "confirmed reset"
+# Seeding production is explicit (and its schema, on a database with tables,
+# is not reloaded).
+psql -X -q "$base/$prod" -c "DELETE FROM items"
+DEVENV_ENV=prod dv run pg.seed
+expect_rc 0
+expect_out "skipped: prod is protected"
+[ "$(psql -X -A -t "$base/$prod" -c 'SELECT count(*) FROM items')" = 2 ] || fail "explicit prod seed"
+# The local database was never touched by any of it.
+[ "$(q 'SELECT count(*) FROM items WHERE id = 23')" = 1 ] || fail "prod commands touched the dev database"
 echo ok
