@@ -666,6 +666,7 @@ out:
 	free(app.root);
 	free(app.config_path);
 	free(app.run.aws_endpoint);
+	free(app.run.aws_creds);
 	free(rest);
 	pthread_mutex_destroy(&app.run.mu);
 	devenv_secret_clear();

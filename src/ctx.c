@@ -261,3 +261,15 @@ devenv_state_put(struct devenv_ctx *ctx, const char *key, const char *value)
 {
 	return devenv_state_save(ctx->run->state, key, value);
 }
+
+void
+devenv_fingerprint_text(char out[41], const char *text)
+{
+	devenv_repo_blob_id_buf(out, text, strlen(text));
+}
+
+int64_t
+devenv_clock_ms(void)
+{
+	return devenv_now_ms();
+}

@@ -10,6 +10,7 @@ struct devenv_config;
 struct devenv_state;
 struct devenv_registry;
 struct devenv_reg_entry;
+struct devenv_aws_creds;
 
 /* What every plugin of one invocation shares. Read-only while plugins run. */
 struct devenv_run {
@@ -25,6 +26,7 @@ struct devenv_run {
 	const char *const *argv;
 	pthread_mutex_t mu; /* guards the lazily made fields below */
 	char *aws_endpoint;
+	struct devenv_aws_creds *aws_creds;
 };
 
 /* One plugin's context: the run, and what is the plugin's own. */

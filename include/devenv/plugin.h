@@ -168,6 +168,27 @@ DEVENV_API int devenv_wait(struct devenv_ctx *ctx, const char *what, const char 
 struct json_t;
 struct pg_conn;
 
+/* The CreateTable requests of the [dynamodb] schema files, as one JSON array
+ * (json_decref it). Returns 0, or DEVENV_EDATA naming the file and line. */
+DEVENV_API int devenv_ddb_schema(struct json_t **out, struct devenv_ctx *ctx);
+
+/* Reads and checks every [dynamodb] seed file against the schema before
+ * anything is written: one RequestItems object in '*out', '*count' write
+ * requests. A bad item is DEVENV_EDATA naming its file and line (or index). */
+DEVENV_API int devenv_ddb_seed_files(struct json_t **out, size_t *count, struct devenv_ctx *ctx);
+
+/* Writes a RequestItems object of any length: batches of 25, [dynamodb]
+ * concurrency requests in flight, unprocessed items and throttling retried
+ * with backoff and jitter; progress on a tty. '*written' (may be NULL)
+ * counts the items written. */
+DEVENV_API int devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items,
+                                size_t *written);
+
+/* Waits until 'table' is ACTIVE with its indexes (gone: until it no longer
+ * exists), polling with backoff up to 'timeout_s'. */
+DEVENV_API int devenv_ddb_wait_table(struct devenv_ctx *ctx, const char *table, int gone,
+                                     long timeout_s);
+
 /* A connection to the database of the PostgreSQL URL in force, opened on
  * first use and closed when the plugin returns; NULL with the error set
  * (the URL's password never in it). */
@@ -208,6 +229,12 @@ DEVENV_API const char *devenv_state_dir(struct devenv_ctx *ctx);
  * own blob id and name, as 40 hex digits into 'out'. A missing file counts
  * as such (its name with no id). Returns 0 or a negative code. */
 DEVENV_API int devenv_fingerprint(char out[41], struct devenv_ctx *ctx, const char *const *files);
+
+/* The git blob id of a string, as 40 hex digits into 'out'. */
+DEVENV_API void devenv_fingerprint_text(char out[41], const char *text);
+
+/* Milliseconds on a monotonic clock. */
+DEVENV_API int64_t devenv_clock_ms(void);
 
 /* Stored state: the value last saved under 'key' ("" when none), and saving
  * one (NULL removes it). Saved atomically in the state dir. */

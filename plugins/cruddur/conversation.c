@@ -1,0 +1,327 @@
+/*
+ * plugins/cruddur/conversation.c — cruddur.conversation: the Cruddur message
+ * seed. Reads `Person 1: text` / `Person 2: text` lines, looks both users up
+ * in PostgreSQL by handle, and writes the Cruddur item model: two GRP#<user>
+ * group items and one MSG#<group> item per line, a minute apart from a day
+ * ago. The file is checked whole before anything is written; a rerun
+ * replaces the conversation it wrote before.
+ */
+#include <devenv/plugin.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+struct user {
+	char uuid[64];
+	char display_name[256];
+	char handle[256];
+};
+
+struct line {
+	int person; /* 1 or 2 */
+	char *text;
+};
+
+/* Whether [s, s+n) is valid UTF-8. */
+static int
+utf8_valid(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = s[i] < 0x80         ? 1
+		             : (s[i] >> 5) == 6  ? 2
+		             : (s[i] >> 4) == 14 ? 3
+		             : (s[i] >> 3) == 30 ? 4
+		                                 : 0;
+
+		if (!len || i + len > n)
+			return 0;
+		for (size_t k = 1; k < len; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* Reads and checks the file: every line is a person's message. */
+static int
+parse(struct line **out, size_t *n, const char *path, const char *shown)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
+		                           "cannot open the conversation file");
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		int person = 0;
+
+		lineno++;
+		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		if ((size_t)len != strlen(buf) || !utf8_valid((unsigned char *)buf, (size_t)len)) {
+			err = devenv_error_set_at(DEVENV_EDATA, shown, lineno, 0,
+			                          "not valid UTF-8 text");
+			break;
+		}
+		if (strncmp(buf, "Person 1: ", 10) == 0)
+			person = 1;
+		else if (strncmp(buf, "Person 2: ", 10) == 0)
+			person = 2;
+		if (!person || len == 10) {
+			err = devenv_error_set_at(DEVENV_EDATA, shown, lineno, 1,
+			                          "expected 'Person 1: text' or 'Person 2: text'");
+			break;
+		}
+		*out = realloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[*n].person = person;
+		(*out)[(*n)++].text = strdup(buf + 10);
+	}
+	if (!err && *n == 0)
+		err = devenv_error_set_at(DEVENV_EDATA, shown, 0, 0, "the conversation is empty");
+	free(buf);
+	fclose(f);
+	return err;
+}
+
+static int
+find_user(struct user *u, struct devenv_ctx *ctx, struct pg_conn *conn, const char *key)
+{
+	const char *handle = devenv_cfg_get(ctx, "conversation", key);
+	const char *params[] = { handle };
+	PGresult *res;
+	int err = 0;
+
+	if (!handle || !*handle)
+		return devenv_error_set(DEVENV_ECONFIG, "[conversation] needs %s", key);
+	res = PQexecParams(conn,
+	                   "SELECT uuid::text, display_name, handle FROM public.users "
+	                   "WHERE handle = $1 LIMIT 1",
+	                   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		err = devenv_error_set(DEVENV_EFAIL, "looking up %s: %s", handle,
+		                       PQresultErrorMessage(res));
+	else if (PQntuples(res) == 0)
+		err = devenv_error_set(
+		        DEVENV_EDATA,
+		        "no user with handle '%s' ([conversation] %s) in public.users", handle,
+		        key);
+	else {
+		snprintf(u->uuid, sizeof(u->uuid), "%s", PQgetvalue(res, 0, 0));
+		snprintf(u->display_name, sizeof(u->display_name), "%s", PQgetvalue(res, 0, 1));
+		snprintf(u->handle, sizeof(u->handle), "%s", PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	return err;
+}
+
+/* ISO-8601 in UTC with microseconds, as Python's isoformat() writes it. */
+static void
+iso8601(char *out, size_t n, struct timespec ts)
+{
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%06ld+00:00", base, ts.tv_nsec / 1000);
+}
+
+/* Formats 16 bytes as a UUID of 'version'. */
+static void
+uuid_format(char out[37], unsigned char b[16], int version)
+{
+	b[6] = (unsigned char)((b[6] & 0x0F) | (version << 4));
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	         b[13], b[14], b[15]);
+}
+
+static void
+uuid_random(char out[37])
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)rand();
+	uuid_format(out, b, 4);
+}
+
+/* The group's uuid follows from its two users, so a rerun finds its items. */
+static void
+uuid_of_pair(char out[37], const struct user *a, const struct user *b)
+{
+	unsigned char bytes[16];
+	char text[256], hex[41];
+
+	snprintf(text, sizeof(text), "cruddur message group %s %s", a->uuid, b->uuid);
+	devenv_fingerprint_text(hex, text);
+	for (int i = 0; i < 16; i++)
+		sscanf(hex + 2 * i, "%2hhx", &bytes[i]);
+	uuid_format(out, bytes, 5);
+}
+
+static json_t *
+put(json_t *item)
+{
+	return json_pack("{s:{s:o}}", "PutRequest", "Item", item);
+}
+
+static json_t *
+group_item(const struct user *owner, const struct user *other, const char *group, const char *at,
+           const char *message)
+{
+	char pk[128];
+
+	snprintf(pk, sizeof(pk), "GRP#%s", owner->uuid);
+	return put(json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}",
+	                     "pk", "S", pk, "sk", "S", at, "message_group_uuid", "S", group,
+	                     "message", "S", message, "user_uuid", "S", other->uuid,
+	                     "user_display_name", "S", other->display_name, "user_handle", "S",
+	                     other->handle));
+}
+
+/* Deletes for what an earlier run wrote for this group: its messages and
+ * the two users' group items pointing at it. */
+static int
+previous(json_t *deletes, struct devenv_ctx *ctx, const char *table, const char *pk,
+         const char *group)
+{
+	json_t *req =
+	        json_pack("{s:s, s:s, s:{s:{s:s}}, s:s}", "TableName", table,
+	                  "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues", ":pk",
+	                  "S", pk, "ProjectionExpression", "pk, sk, message_group_uuid");
+	json_t *resp = NULL, *item;
+	int err = 0;
+	size_t i;
+
+	do {
+		char *body = json_dumps(req, JSON_COMPACT);
+
+		json_decref(resp);
+		resp = NULL;
+		err = devenv_ddb_call(&resp, NULL, ctx, "Query", body);
+		free(body);
+		if (err)
+			break;
+		json_array_foreach(json_object_get(resp, "Items"), i, item)
+		{
+			const char *g = json_string_value(
+			        json_object_get(json_object_get(item, "message_group_uuid"), "S"));
+
+			if (strncmp(pk, "GRP#", 4) == 0 && (!g || strcmp(g, group) != 0))
+				continue;
+			json_array_append_new(deletes,
+			                      json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest",
+			                                "Key", "pk", json_object_get(item, "pk"),
+			                                "sk", json_object_get(item, "sk")));
+		}
+		if (json_object_get(resp, "LastEvaluatedKey"))
+			json_object_set(req, "ExclusiveStartKey",
+			                json_object_get(resp, "LastEvaluatedKey"));
+	} while (json_object_get(resp, "LastEvaluatedKey"));
+	json_decref(resp);
+	json_decref(req);
+	return err;
+}
+
+static int
+run(struct devenv_ctx *ctx)
+{
+	const char *file = devenv_cfg_get(ctx, "conversation", "file");
+	const char *table = devenv_cfg_get(ctx, "conversation", "table");
+	struct line *lines = NULL;
+	struct user me, other;
+	struct pg_conn *conn;
+	struct timespec now;
+	json_t *puts = json_array(), *deletes = json_array(), *ri;
+	char group[37], at[64], pk[128];
+	size_t n = 0, written = 0;
+	int err;
+
+	if (!file || !*file) {
+		json_decref(puts);
+		json_decref(deletes);
+		return devenv_error_set(DEVENV_ECONFIG, "[conversation] needs file");
+	}
+	devenv_set_detail(ctx, "%s", devenv_path_display(ctx, file));
+	/* The whole file first: a bad line means nothing is written. */
+	if ((err = parse(&lines, &n, file, devenv_path_display(ctx, file))))
+		goto out;
+	if (!(conn = devenv_pg(ctx))) {
+		err = devenv_error_set(DEVENV_EFAIL, "%s", devenv_error_last());
+		goto out;
+	}
+	if ((err = find_user(&me, ctx, conn, "my_handle")) ||
+	    (err = find_user(&other, ctx, conn, "other_handle")))
+		goto out;
+	uuid_of_pair(group, &me, &other);
+	clock_gettime(CLOCK_REALTIME, &now);
+	iso8601(at, sizeof(at), now);
+	json_array_append_new(puts, group_item(&me, &other, group, at, lines[n - 1].text));
+	json_array_append_new(puts, group_item(&other, &me, group, at, lines[n - 1].text));
+	snprintf(pk, sizeof(pk), "MSG#%s", group);
+	for (size_t i = 0; i < n; i++) {
+		const struct user *from = lines[i].person == 1 ? &me : &other;
+		struct timespec t = { now.tv_sec - 86400 + (time_t)i * 60, now.tv_nsec };
+		char sk[64], id[37];
+
+		iso8601(sk, sizeof(sk), t);
+		uuid_random(id);
+		json_array_append_new(
+		        puts,
+		        put(json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
+		                      "s:{s:s}}",
+		                      "pk", "S", pk, "sk", "S", sk, "message_uuid", "S", id,
+		                      "message", "S", lines[i].text, "user_uuid", "S", from->uuid,
+		                      "user_display_name", "S", from->display_name, "user_handle",
+		                      "S", from->handle)));
+	}
+	if ((err = previous(deletes, ctx, table, pk, group)))
+		goto out;
+	snprintf(pk, sizeof(pk), "GRP#%s", me.uuid);
+	if ((err = previous(deletes, ctx, table, pk, group)))
+		goto out;
+	snprintf(pk, sizeof(pk), "GRP#%s", other.uuid);
+	if ((err = previous(deletes, ctx, table, pk, group)))
+		goto out;
+	if (json_array_size(deletes)) {
+		ri = json_pack("{s:O}", table, deletes);
+		err = devenv_ddb_write(ctx, ri, NULL);
+		json_decref(ri);
+		if (err)
+			goto out;
+	}
+	ri = json_pack("{s:O}", table, puts);
+	err = devenv_ddb_write(ctx, ri, &written);
+	json_decref(ri);
+	devenv_set_detail(ctx, "%s: %zu messages, 2 groups", devenv_path_display(ctx, file), n);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	json_decref(puts);
+	json_decref(deletes);
+	return err;
+}
+
+const struct devenv_plugin devenv_plugin = {
+	.abi = DEVENV_PLUGIN_ABI,
+	.name = "cruddur.conversation",
+	.summary = "seed the Cruddur conversation (users from PostgreSQL)",
+	.after = (const char *[]){ "pg.seed", "ddb.schema-load", NULL },
+	.section = "conversation",
+	.run = run,
+};
