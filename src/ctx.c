@@ -162,14 +162,17 @@ devenv_log(struct devenv_ctx *ctx, enum devenv_level level, const char *fmt, ...
 void
 devenv_out(struct devenv_ctx *ctx, const char *fmt, ...)
 {
-	char buf[16384];
+	char *buf = NULL;
 	va_list ap;
+	int n;
 
 	(void)ctx;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
-	devenv_printf("%s", buf);
+	if (n >= 0)
+		devenv_printf("%s", buf);
+	free(buf);
 }
 
 int

@@ -59,8 +59,6 @@ devenv_ddb_setup(CURL *h, struct curl_slist **hdrs, const char *endpoint, const 
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 60000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-	/* No "Expect: 100-continue" round trip for large batches. */
-	*hdrs = curl_slist_append(*hdrs, "Expect:");
 }
 
 int

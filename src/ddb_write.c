@@ -82,12 +82,10 @@ backoff_ms(struct writer *w, int attempt)
 	return (int64_t)(rand_r(&w->seed) % (unsigned)(cap + 1));
 }
 
-/* Takes the first batch whose backoff has passed, or NULL; '*wait_ms' is
- * how long until one is ready (-1: none queued). */
+/* Takes the first batch whose backoff has passed, or NULL. */
 static struct batch *
-dequeue(struct writer *w, int64_t now, int64_t *wait_ms)
+dequeue(struct writer *w, int64_t now)
 {
-	*wait_ms = -1;
 	for (size_t i = 0; i < w->nqueue; i++) {
 		struct batch *b = w->queue[i];
 
@@ -97,10 +95,23 @@ dequeue(struct writer *w, int64_t now, int64_t *wait_ms)
 			w->nqueue--;
 			return b;
 		}
-		if (*wait_ms < 0 || b->not_before - now < *wait_ms)
-			*wait_ms = b->not_before - now;
 	}
 	return NULL;
+}
+
+/* Milliseconds until a queued batch may go (0: one may now; -1: none). */
+static int64_t
+next_ready_ms(const struct writer *w, int64_t now)
+{
+	int64_t wait = -1;
+
+	for (size_t i = 0; i < w->nqueue; i++) {
+		int64_t d = w->queue[i]->not_before - now;
+
+		if (wait < 0 || d < wait)
+			wait = d > 0 ? d : 0;
+	}
+	return wait;
 }
 
 static void
@@ -133,6 +144,7 @@ finish(struct writer *w, struct slot *s, CURLcode cr)
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	err = devenv_ddb_result(&out, &type, cr, status, &s->resp, "BatchWriteItem", w->endpoint,
 	                        s->errbuf);
+	devenv_debug(w->ctx, "batch of %zu: HTTP %ld %s", b->items, status, err ? type : "ok");
 	if (err && !devenv_ddb_retryable(err, type)) {
 		free_batch(b);
 		return err;
@@ -217,6 +229,7 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 	struct slot *slots;
 	CURLM *multi;
 	int err, running = 0, active = 0;
+	char first_error[1024] = "";
 
 	if (written)
 		*written = 0;
@@ -234,7 +247,7 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 	for (long i = 0; i < concurrency; i++)
 		slots[i].h = curl_easy_init();
 	for (;;) {
-		int64_t now = devenv_now_ms(), wait_ms = -1;
+		int64_t now = devenv_now_ms();
 		CURLMsg *msg;
 		int left;
 
@@ -242,7 +255,7 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 		for (long i = 0; i < concurrency && !err && !devenv_cancelled(ctx); i++) {
 			struct batch *b;
 
-			if (slots[i].b || !(b = dequeue(&w, now, &wait_ms)))
+			if (slots[i].b || !(b = dequeue(&w, now)))
 				continue;
 			start(&w, multi, &slots[i], b);
 			active++;
@@ -260,16 +273,23 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 			curl_multi_remove_handle(multi, s->h);
 			active--;
 			e = finish(&w, s, msg->data.result);
-			if (e && !err)
+			/* The first failure is the one to report: later answers
+			 * must not overwrite its message. */
+			if (e && !err) {
 				err = e;
+				snprintf(first_error, sizeof(first_error), "%s",
+				         devenv_error_last());
+			}
 		}
 		if (active > 0 || w.nqueue > 0) {
-			/* Sleep in poll until a socket is ready or a backoff ends. */
-			if (active == 0 && wait_ms < 0)
-				dequeue(&w, devenv_now_ms(), &wait_ms);
-			int timeout = wait_ms >= 0 && wait_ms < 1000 ? (int)wait_ms : 1000;
+			/* Sleep in poll until a socket is ready or, with a slot
+			 * free, a backoff ends. */
+			int64_t wait =
+			        active < concurrency ? next_ready_ms(&w, devenv_now_ms()) : -1;
+			int timeout = wait >= 0 && wait < 1000 ? (int)wait : 1000;
 
-			curl_multi_poll(multi, NULL, 0, timeout > 0 ? timeout : 1, NULL);
+			if (wait != 0)
+				curl_multi_poll(multi, NULL, 0, timeout, NULL);
 		}
 	}
 	for (long i = 0; i < concurrency; i++) {
@@ -288,6 +308,8 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 	curl_multi_cleanup(multi);
 	if (written)
 		*written = w.done;
+	if (err)
+		devenv_error_set(err, "%s", first_error);
 	if (!err && devenv_cancelled(ctx))
 		err = devenv_error_set(DEVENV_ECANCELLED, "cancelled");
 	if (w.retries)

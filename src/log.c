@@ -175,15 +175,29 @@ devenv_logf(const char *prefix, enum devenv_level level, const char *fmt, ...)
 void
 devenv_printf(const char *fmt, ...)
 {
-	char raw[16384], clean[16384];
+	char small[4096], *raw = small, *clean;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		raw = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(raw, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	/* Secrets are at least three characters: masking never lengthens. */
+	clean = xmalloc((size_t)n + 1);
 	pthread_mutex_lock(&out_lock);
-	redact_locked(clean, sizeof(clean), raw);
+	redact_locked(clean, (size_t)n + 1, raw);
 	fputs(clean, stdout);
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
+	free(clean);
+	if (raw != small)
+		free(raw);
 }

@@ -12,7 +12,7 @@ run(struct devenv_ctx *ctx)
 	const char *const *argv = devenv_argv(ctx);
 	const char *table = NULL;
 	long limit = -1, shown = 0;
-	json_t *req, *resp = NULL, *all = json_array(), *item;
+	json_t *req, *resp = NULL, *all, *item;
 	int argc = devenv_argc(ctx), err = 0;
 	size_t i;
 
@@ -33,6 +33,7 @@ run(struct devenv_ctx *ctx)
 	}
 	if (!table)
 		return devenv_error_set(DEVENV_EUSAGE, "usage: devenv ddb scan TABLE [--limit N]");
+	all = json_array();
 	req = json_pack("{s:s}", "TableName", table);
 	do {
 		char *body;
