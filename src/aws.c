@@ -64,3 +64,50 @@ devenv_aws_creds_load(struct devenv_aws_creds *c)
 		        r.profile ? r.profile : "default");
 	return 0;
 }
+
+struct region_read {
+	char section[300];
+	char *out;
+	size_t n;
+};
+
+static int
+on_config_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct region_read *r = user;
+
+	if (strcmp(section, r->section) == 0 && strcmp(key, "region") == 0)
+		snprintf(r->out, r->n, "%s", value);
+	return 1;
+}
+
+void
+devenv_aws_region(char *out, size_t n)
+{
+	const char *env = getenv("AWS_REGION"), *profile = getenv("AWS_PROFILE");
+	const char *file = getenv("AWS_CONFIG_FILE"), *home = getenv("HOME");
+	struct region_read r = { .out = out, .n = n };
+	char *path = NULL;
+
+	if (!env || !*env)
+		env = getenv("AWS_DEFAULT_REGION");
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
+	out[0] = '\0';
+	/* The config file names profiles "[profile NAME]", except [default]. */
+	if (profile && *profile && strcmp(profile, "default") != 0)
+		snprintf(r.section, sizeof(r.section), "profile %s", profile);
+	else
+		snprintf(r.section, sizeof(r.section), "default");
+	if (file && *file)
+		path = xstrdup(file);
+	else if (home)
+		path = xasprintf("%s/.aws/config", home);
+	if (path)
+		ini_parse(path, on_config_key, &r);
+	free(path);
+	if (!out[0])
+		snprintf(out, n, "us-east-1");
+}

@@ -36,7 +36,7 @@ static const struct key_spec keys[] = {
 	{ "postgres", "wait_timeout", T_INT, "60", NULL, 0, 86400 },
 	{ "postgres", "start", T_ENUM, "auto", "auto never", 0, 0 },
 	{ "dynamodb", "endpoint", T_STR, NULL, NULL, 0, 0 },
-	{ "dynamodb", "region", T_STR, "us-east-1", NULL, 0, 0 },
+	{ "dynamodb", "region", T_STR, NULL, NULL, 0, 0 },
 	{ "dynamodb", "schema", T_PATHS, NULL, NULL, 0, 0 },
 	{ "dynamodb", "seed", T_PATHS, NULL, NULL, 0, 0 },
 	{ "dynamodb", "concurrency", T_INT, "8", NULL, 1, 64 },

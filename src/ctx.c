@@ -1,4 +1,5 @@
 /* ctx.c: the context API of include/devenv/plugin.h, served from the run. */
+#include "aws.h"
 #include "config.h"
 #include "pg.h"
 #include "core.h"
@@ -128,13 +129,27 @@ devenv_ddb_endpoint(struct devenv_ctx *ctx)
 	}
 	if (ep && *ep)
 		return ep;
+	region = devenv_ddb_region(ctx); /* takes the lock itself */
 	pthread_mutex_lock(&ctx->run->mu);
 	if (!ctx->run->aws_endpoint) {
-		region = devenv_config_get(cfg, "dynamodb", "region");
 		ctx->run->aws_endpoint = xasprintf("https://dynamodb.%s.amazonaws.com", region);
 	}
 	pthread_mutex_unlock(&ctx->run->mu);
 	return ctx->run->aws_endpoint;
+}
+
+const char *
+devenv_ddb_region(struct devenv_ctx *ctx)
+{
+	const char *r = devenv_config_get(ctx->run->cfg, "dynamodb", "region");
+
+	if (r && *r)
+		return r;
+	pthread_mutex_lock(&ctx->run->mu);
+	if (!ctx->run->aws_region[0])
+		devenv_aws_region(ctx->run->aws_region, sizeof(ctx->run->aws_region));
+	pthread_mutex_unlock(&ctx->run->mu);
+	return ctx->run->aws_region;
 }
 
 int

@@ -155,7 +155,7 @@ int
 devenv_ddb_call(json_t **out, long *http, struct devenv_ctx *ctx, const char *op, const char *body)
 {
 	const char *endpoint = devenv_ddb_endpoint(ctx);
-	const char *region = devenv_cfg_get(ctx, "dynamodb", "region");
+	const char *region = devenv_ddb_region(ctx);
 	const struct devenv_aws_creds *creds;
 	struct curl_slist *hdr = NULL;
 	struct devenv_ddb_buf resp = { 0 };
@@ -175,8 +175,7 @@ devenv_ddb_call(json_t **out, long *http, struct devenv_ctx *ctx, const char *op
 		return devenv_error_set(DEVENV_EFAIL, "cannot start libcurl");
 	/* The same handle each call: libcurl keeps the connection alive. */
 	curl_easy_reset(ctx->curl);
-	devenv_ddb_setup(ctx->curl, &hdr, endpoint, region ? region : "us-east-1", creds, op, body,
-	                 NULL, &resp);
+	devenv_ddb_setup(ctx->curl, &hdr, endpoint, region, creds, op, body, NULL, &resp);
 	curl_easy_setopt(ctx->curl, CURLOPT_ERRORBUFFER, errbuf);
 	cr = curl_easy_perform(ctx->curl);
 	curl_slist_free_all(hdr);

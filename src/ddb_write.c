@@ -237,7 +237,7 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 		return devenv_error_set(DEVENV_ECONFIG, "devenv.ini has no [dynamodb] section");
 	if ((err = devenv_ddb_creds(&w.creds, ctx)))
 		return err;
-	w.region = devenv_cfg_get(ctx, "dynamodb", "region");
+	w.region = devenv_ddb_region(ctx);
 	w.seed = (unsigned)devenv_now_ms() ^ (unsigned)(uintptr_t)&w;
 	cut(&w, request_items);
 	multi = curl_multi_init();

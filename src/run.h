@@ -27,6 +27,7 @@ struct devenv_run {
 	pthread_mutex_t mu; /* guards the lazily made fields below */
 	char *aws_endpoint;
 	struct devenv_aws_creds *aws_creds;
+	char aws_region[64];
 };
 
 /* One plugin's context: the run, and what is the plugin's own. */

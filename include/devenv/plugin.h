@@ -108,6 +108,10 @@ DEVENV_API const char *devenv_pg_url(struct devenv_ctx *ctx);
  * is not configured. */
 DEVENV_API const char *devenv_ddb_endpoint(struct devenv_ctx *ctx);
 
+/* The DynamoDB region in force: [dynamodb] region, else as the AWS CLI
+ * finds it (AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config), else us-east-1. */
+DEVENV_API const char *devenv_ddb_region(struct devenv_ctx *ctx);
+
 /* Arguments given after the plugin's command (`ddb scan TABLE --limit 5`). */
 DEVENV_API int devenv_argc(struct devenv_ctx *ctx);
 DEVENV_API const char *const *devenv_argv(struct devenv_ctx *ctx);

@@ -41,4 +41,27 @@ probe 20261126T091500Z '{"TableName":"cruddur-messages","Limit":5}' Scan
 export AWS_SESSION_TOKEN=FQoGZXIvYXdzEXAMPLETOKEN/with+chars=
 probe 20261126T091500Z '{}' ListTables
 grep -q 'x-amz-security-token' "$T/boto" || fail "the session token is not signed: $(sed -n 2p "$T/boto")"
+
+# No variables: the shared credentials file, under AWS_PROFILE.
+cat >"$T/credentials" <<'INI'
+[default]
+aws_access_key_id = AKIADEFAULTDEFAULT
+aws_secret_access_key = defaultsecretdefaultsecret
+[ci]
+aws_access_key_id = AKIAPROFILEPROFILE
+aws_secret_access_key = profilesecret/profilesecret+x
+INI
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+export AWS_SHARED_CREDENTIALS_FILE=$T/credentials AWS_PROFILE=ci
+rm -f "$T/port" "$T/capture.json"
+/usr/bin/python3 "$tools/tls_capture.py" "$T/cert.pem" "$T/key.pem" "$T/port" "$T/capture.json" &
+server=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+"$DEVENV_SIGV4_PROBE" "https://$host" us-east-1 ListTables '{}' 20261126T091500Z \
+	"$host:443:127.0.0.1:$(cat "$T/port")" "$T/cert.pem" || fail "probe with a profile"
+wait $server
+sent=$(json_get "$T/capture.json" '[v for k, v in j["headers"] if k.lower() == "authorization"][0]')
+want=$(AWS_ACCESS_KEY_ID=AKIAPROFILEPROFILE AWS_SECRET_ACCESS_KEY=profilesecret/profilesecret+x \
+	/usr/bin/python3 "$tools/botocore_sign.py" "$T/capture.json" us-east-1 | sed -n 1p)
+[ "$sent" = "$want" ] || fail "profile credentials: devenv sent $sent, botocore computes $want"
 echo ok
