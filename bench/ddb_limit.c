@@ -87,15 +87,19 @@ static void
 append(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die("vsnprintf failed");
-	reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	int n;
+	reserve(b, 256);
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			die("vsnprintf failed");
+		if ((size_t)n < room)
+			break;
+		reserve(b, (size_t)n);
+	}
 	b->len += (size_t)n;
 }
 

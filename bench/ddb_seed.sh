@@ -9,12 +9,12 @@
 #           each, no parsing, no signing: what the server itself can take
 #
 # Every time is the wall time of the whole process, on one dynalite warmed by an untimed pass,
-# the tools taking turns. Prints each tool's median of 3, and boto3_ms/devenv_ms (goal >= 3x) and
+# the tools taking turns. Prints each tool's median, and boto3_ms/devenv_ms (goal >= 3x) and
 # limit_ms/devenv_ms (goal >= 85%). When the build has no ddb.seed plugin yet (or does not
 # compile), the devenv row says so and the others still run. Exits 1 when a tool that ran failed
 # or left a wrong item count.
 #
-#   bench/ddb_seed.sh [ITEMS]      (default 20000)
+#   bench/ddb_seed.sh [ITEMS]      (default 20000; BENCH_RUNS=N for N runs per tool, default 3)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -22,7 +22,8 @@ items=${1:-20000}
 case $items in '' | *[!0-9]* | 0*) echo "usage: bench/ddb_seed.sh [ITEMS]  (ITEMS a positive integer)" >&2; exit 64 ;; esac
 table=bench-items
 conns=8
-runs_per_tool=3
+runs_per_tool=${BENCH_RUNS:-3}
+case $runs_per_tool in '' | *[!0-9]* | 0*) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 64 ;; esac
 
 scripts/deps.sh
 work=$(mktemp -d)
