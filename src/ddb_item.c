@@ -228,21 +228,27 @@ char *
 devenv_ddb_item_key(const json_t *item, const json_t *table)
 {
 	const json_t *ks = json_object_get(table, "KeySchema"), *k;
-	char *key = xstrdup("");
-	size_t i;
+	size_t i, cap = 64, n = 0;
+	char *key = xmalloc(cap);
 
-	json_array_foreach(ks, i, k)
-	{
+	/* type:value of each key attribute; values are S, N or B strings. */
+	json_array_foreach(ks, i, k) {
 		const char *attr = json_string_value(json_object_get(k, "AttributeName"));
-		char *v = attr ? json_dumps(json_object_get(item, attr),
-		                            JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-		               : NULL;
-		char *next = xasprintf("%s%s=%s\x1f", key, attr ? attr : "", v ? v : "");
+		const json_t *v = attr ? json_object_get(item, attr) : NULL, *inner = NULL;
+		const char *type = "", *text = "";
 
-		free(v);
-		free(key);
-		key = next;
+		if (json_is_object(v) && json_object_size(v) == 1) {
+			type = json_object_iter_key(json_object_iter((json_t *)v));
+			inner = json_object_iter_value(json_object_iter((json_t *)v));
+			text = json_is_string(inner) ? json_string_value(inner) : "";
+		}
+		while (n + strlen(type) + strlen(text) + 3 > cap) {
+			cap *= 2;
+			key = xrealloc(key, cap);
+		}
+		n += (size_t)snprintf(key + n, cap - n, "%s:%s\x1f", type, text);
 	}
+	key[n] = '\0';
 	return key;
 }
 

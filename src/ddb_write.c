@@ -16,7 +16,8 @@
 enum { BATCH_ITEMS = 25, MAX_ATTEMPTS = 10, BACKOFF_BASE_MS = 25, BACKOFF_CAP_MS = 5000 };
 
 struct batch {
-	char *body;         /* the BatchWriteItem request */
+	json_t *items_json; /* its RequestItems, until serialised */
+	char *body;         /* the BatchWriteItem request, made when first sent */
 	size_t items;       /* write requests in it */
 	int attempt;        /* failed tries so far */
 	int64_t not_before; /* backoff: do not send before */
@@ -54,11 +55,9 @@ static struct batch *
 new_batch(json_t *request_items, size_t items)
 {
 	struct batch *b = xcalloc(1, sizeof(*b));
-	json_t *req = json_pack("{s:O}", "RequestItems", request_items);
 
-	b->body = json_dumps(req, JSON_COMPACT);
+	b->items_json = json_incref(request_items);
 	b->items = items;
-	json_decref(req);
 	return b;
 }
 
@@ -66,6 +65,7 @@ static void
 free_batch(struct batch *b)
 {
 	if (b) {
+		json_decref(b->items_json);
 		free(b->body);
 		free(b);
 	}
@@ -117,6 +117,16 @@ next_ready_ms(const struct writer *w, int64_t now)
 static void
 start(struct writer *w, CURLM *multi, struct slot *s, struct batch *b)
 {
+	/* Serialised here, not up front: the first requests go out at once
+	 * and the rest is made while they are in flight. */
+	if (!b->body) {
+		json_t *req = json_pack("{s:O}", "RequestItems", b->items_json);
+
+		b->body = json_dumps(req, JSON_COMPACT);
+		json_decref(req);
+		json_decref(b->items_json);
+		b->items_json = NULL;
+	}
 	s->b = b;
 	s->resp.len = 0;
 	s->errbuf[0] = '\0';
@@ -144,7 +154,6 @@ finish(struct writer *w, struct slot *s, CURLcode cr)
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	err = devenv_ddb_result(&out, &type, cr, status, &s->resp, "BatchWriteItem", w->endpoint,
 	                        s->errbuf);
-	devenv_debug(w->ctx, "batch of %zu: HTTP %ld %s", b->items, status, err ? type : "ok");
 	if (err && !devenv_ddb_retryable(err, type)) {
 		free_batch(b);
 		return err;

@@ -14,8 +14,11 @@ run(struct devenv_ctx *ctx)
 	int err;
 
 	/* Nothing is written unless every item of every file is good. */
+	t0 = devenv_clock_ms();
 	if ((err = devenv_ddb_seed_files(&items, &count, ctx)))
 		return err;
+	devenv_debug(ctx, "%zu items read and checked in %lld ms", count,
+	             (long long)(devenv_clock_ms() - t0));
 	if (count == 0) {
 		json_decref(items);
 		devenv_set_detail(ctx, "(no seed items)");
@@ -23,6 +26,7 @@ run(struct devenv_ctx *ctx)
 	}
 	t0 = devenv_clock_ms();
 	err = devenv_ddb_write(ctx, items, &written);
+	devenv_debug(ctx, "written in %lld ms", (long long)(devenv_clock_ms() - t0));
 	json_decref(items);
 	{
 		int64_t ms = devenv_clock_ms() - t0;
