@@ -232,7 +232,8 @@ devenv_ddb_item_key(const json_t *item, const json_t *table)
 	char *key = xmalloc(cap);
 
 	/* type:value of each key attribute; values are S, N or B strings. */
-	json_array_foreach(ks, i, k) {
+	json_array_foreach(ks, i, k)
+	{
 		const char *attr = json_string_value(json_object_get(k, "AttributeName"));
 		const json_t *v = attr ? json_object_get(item, attr) : NULL, *inner = NULL;
 		const char *type = "", *text = "";

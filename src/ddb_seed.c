@@ -7,64 +7,84 @@
 #include "run.h"
 
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Checks one write request of 'table' and adds it to 'all'. 'where' names
- * it in errors. 'seen' maps table+key to where it was first seen. */
+/* Where a write request stands: a line (.jsonl) or the table's index (.json). */
+struct place {
+	const char *shown;
+	int line; /* 0: use the index */
+	size_t index;
+	const char *table;
+};
+
+static int fail_at(const struct place *p, const char *fmt, ...) DEVENV_PRINTF(2, 3);
+
+/* Sets the error "FILE:LINE: msg" or "FILE: TABLE[INDEX]: msg". */
 static int
-add_request(json_t *all, json_t *seen, const json_t *schema, const char *table, json_t *req,
-            const char *shown, int line, const char *where)
+fail_at(const struct place *p, const char *fmt, ...)
 {
-	const json_t *def = devenv_ddb_find_table(schema, table);
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line)
+		return devenv_error_set_at(DEVENV_EDATA, p->shown, p->line, 0, "%s", msg);
+	return devenv_error_set_at(DEVENV_EDATA, p->shown, 0, 0, "%s[%zu]: %s", p->table, p->index,
+	                           msg);
+}
+
+/* The files seen so far, kept in 'seen' under a key no item key can have. */
+#define FILES_KEY "\x1d"
+
+/* Checks one write request and adds it to 'all'. 'seen' maps table+key to
+ * where it was first seen (file number << 32 | line or index). */
+static int
+add_request(json_t *all, json_t *seen, const json_t *schema, json_t *req, const struct place *p)
+{
+	const json_t *def = devenv_ddb_find_table(schema, p->table);
 	json_t *put = json_object_get(req, "PutRequest"),
 	       *del = json_object_get(req, "DeleteRequest");
 	json_t *item = put   ? json_object_get(put, "Item")
 	               : del ? json_object_get(del, "Key")
 	                     : NULL;
+	json_t *files = json_object_get(seen, FILES_KEY), *first, *list;
 	char why[1024], *key, *id;
-	const char *first;
-	json_t *list;
 
 	if (!def)
-		return devenv_error_set_at(DEVENV_EDATA, shown, line, 0,
-		                           "%stable '%s' is not in the [dynamodb] schema", where,
-		                           table);
+		return fail_at(p, "table '%s' is not in the [dynamodb] schema", p->table);
 	if (!json_is_object(req) || json_object_size(req) != 1 || !item)
-		return devenv_error_set_at(DEVENV_EDATA, shown, line, 0,
-		                           "%sexpected {\"PutRequest\": {\"Item\": {...}}} or "
-		                           "{\"DeleteRequest\": {\"Key\": {...}}}",
-		                           where);
+		return fail_at(p, "expected {\"PutRequest\": {\"Item\": {...}}} or "
+		                  "{\"DeleteRequest\": {\"Key\": {...}}}");
 	if (devenv_ddb_check_item(item, def, why, sizeof(why)) != 0)
-		return devenv_error_set_at(DEVENV_EDATA, shown, line, 0, "%s%s", where, why);
+		return fail_at(p, "%s", why);
 	key = devenv_ddb_item_key(item, def);
-	id = xasprintf("%s\x1f%s", table, key);
+	id = xasprintf("%s\x1f%s", p->table, key);
 	free(key);
 	/* BatchWriteItem refuses a key twice in one request; a seed holding a
 	 * key twice is a mistake either way. */
-	if ((first = json_string_value(json_object_get(seen, id)))) {
-		int err = devenv_error_set_at(DEVENV_EDATA, shown, line, 0, "%sthe same key as %s",
-		                              where, first);
+	if ((first = json_object_get(seen, id))) {
+		json_int_t at = json_integer_value(first);
+		const char *fname = json_string_value(json_array_get(files, (size_t)(at >> 32)));
+		long pos = (long)(at & 0xffffffff);
 
 		free(id);
-		return err;
+		if (p->line)
+			return fail_at(p, "the same key as %s:%ld", fname, pos);
+		return fail_at(p, "the same key as %s %s[%ld]", fname, p->table, pos);
 	}
-	{
-		char *at =
-		        line ? xasprintf("%s:%d", shown, line) : xasprintf("%s %s", shown, where);
-		size_t n = strlen(at);
-
-		/* "…: " from 'where' is not part of the place. */
-		if (n >= 2 && at[n - 2] == ':' && at[n - 1] == ' ')
-			at[n - 2] = '\0';
-		json_object_set_new(seen, id, json_string(at));
-		free(at);
-	}
+	json_object_set_new_nocheck(
+	        seen, id,
+	        json_integer((json_int_t)(json_array_size(files) - 1) << 32 |
+	                     (json_int_t)(p->line ? (size_t)p->line : p->index)));
 	free(id);
-	if (!(list = json_object_get(all, table))) {
+	if (!(list = json_object_get(all, p->table))) {
 		list = json_array();
-		json_object_set_new(all, table, list);
+		json_object_set_new(all, p->table, list);
 	}
 	json_array_append(list, req);
 	return 0;
@@ -85,6 +105,9 @@ devenv_ddb_seed_parse(json_t *all, size_t *count, json_t *seen, const json_t *sc
 	json_error_t je;
 	int err = 0;
 
+	if (!json_object_get(seen, FILES_KEY))
+		json_object_set_new(seen, FILES_KEY, json_array());
+	json_array_append_new(json_object_get(seen, FILES_KEY), json_string(shown));
 	if (ends_with(name, ".jsonl")) {
 		char *base = xstrdup(name), *table;
 		size_t off = 0;
@@ -119,7 +142,9 @@ devenv_ddb_seed_parse(json_t *all, size_t *count, json_t *seen, const json_t *sc
 			}
 			req = json_pack("{s:{s:O}}", "PutRequest", "Item",
 			                json_object_get(j, "Item"));
-			err = add_request(all, seen, schema, table, req, shown, line, "");
+			err = add_request(
+			        all, seen, schema, req,
+			        &(struct place){ .shown = shown, .line = line, .table = table });
 			json_decref(req);
 			json_decref(j);
 			*count += !err;
@@ -153,11 +178,9 @@ devenv_ddb_seed_parse(json_t *all, size_t *count, json_t *seen, const json_t *sc
 			}
 			json_array_foreach(reqs, i, req)
 			{
-				char where[300];
+				struct place p = { .shown = shown, .index = i, .table = table };
 
-				snprintf(where, sizeof(where), "%s[%zu]: ", table, i);
-				if ((err = add_request(all, seen, schema, table, req, shown, 0,
-				                       where)))
+				if ((err = add_request(all, seen, schema, req, &p)))
 					break;
 				(*count)++;
 			}

@@ -237,18 +237,22 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 	long concurrency = devenv_cfg_int(ctx, "dynamodb", "concurrency", 8);
 	struct slot *slots;
 	CURLM *multi;
-	int err, running = 0, active = 0;
+	int err = 0, running = 0, active = 0;
 	char first_error[1024] = "";
 
 	if (written)
 		*written = 0;
-	if (!w.endpoint)
-		return devenv_error_set(DEVENV_ECONFIG, "devenv.ini has no [dynamodb] section");
-	if ((err = devenv_ddb_creds(&w.creds, ctx)))
-		return err;
+	if (!w.endpoint || (err = devenv_ddb_creds(&w.creds, ctx))) {
+		json_decref(request_items);
+		return w.endpoint ? err
+		                  : devenv_error_set(DEVENV_ECONFIG,
+		                                     "devenv.ini has no [dynamodb] section");
+	}
 	w.region = devenv_ddb_region(ctx);
 	w.seed = (unsigned)devenv_now_ms() ^ (unsigned)(uintptr_t)&w;
 	cut(&w, request_items);
+	/* The batches hold the items now; each is freed once sent. */
+	json_decref(request_items);
 	multi = curl_multi_init();
 	/* Never more connections than requests in flight. */
 	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, concurrency);

@@ -184,7 +184,8 @@ DEVENV_API int devenv_ddb_seed_files(struct json_t **out, size_t *count, struct 
 /* Writes a RequestItems object of any length: batches of 25, [dynamodb]
  * concurrency requests in flight, unprocessed items and throttling retried
  * with backoff and jitter; progress on a tty. '*written' (may be NULL)
- * counts the items written. */
+ * counts the items written. Takes the caller's reference to
+ * 'request_items': items are freed as their batches go out. */
 DEVENV_API int devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items,
                                 size_t *written);
 

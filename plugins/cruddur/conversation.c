@@ -300,13 +300,11 @@ run(struct devenv_ctx *ctx)
 	if (json_array_size(deletes)) {
 		ri = json_pack("{s:O}", table, deletes);
 		err = devenv_ddb_write(ctx, ri, NULL);
-		json_decref(ri);
 		if (err)
 			goto out;
 	}
 	ri = json_pack("{s:O}", table, puts);
 	err = devenv_ddb_write(ctx, ri, &written);
-	json_decref(ri);
 	devenv_set_detail(ctx, "%s: %zu messages, 2 groups", devenv_path_display(ctx, file), n);
 out:
 	for (size_t i = 0; i < n; i++)

@@ -26,8 +26,6 @@ run(struct devenv_ctx *ctx)
 	}
 	t0 = devenv_clock_ms();
 	err = devenv_ddb_write(ctx, items, &written);
-	devenv_debug(ctx, "written in %lld ms", (long long)(devenv_clock_ms() - t0));
-	json_decref(items);
 	{
 		int64_t ms = devenv_clock_ms() - t0;
 
