@@ -11,6 +11,8 @@
 #include "repo.h"
 #include "run.h"
 #include "state.h"
+#include "services.h"
+#include "status.h"
 #include "up.h"
 
 #include <curl/curl.h>
@@ -205,13 +207,42 @@ cmd_reset(struct app *app, int argc, char **argv)
 	return devenv_reset(&app->run, fams, nf);
 }
 
+/* Blocks until every database is in the state its files describe and no
+ * run is in progress, polling with backoff; exit 69 after 'timeout_s'. */
+static int
+wait_ready(struct app *app, int timeout_s)
+{
+	int64_t deadline = devenv_now_ms() + (int64_t)timeout_s * 1000;
+	int delay = 10;
+
+	for (;;) {
+		json_t *report = json_object();
+		int ready = 0;
+
+		devenv_up_ready(&app->run, &ready, report);
+		json_decref(report);
+		devenv_error_clear();
+		if (ready)
+			return 0;
+		if (devenv_cancel_signal)
+			return DEVENV_ECANCELLED;
+		if (devenv_now_ms() + delay > deadline)
+			return devenv_error_set(DEVENV_EUNAVAILABLE,
+			                        "not ready after %d s: the databases do not match their "
+			                        "files yet, or a run is in progress",
+			                        timeout_s);
+		devenv_sleep_ms(delay);
+		delay = delay < 200 ? delay * 2 : 200;
+	}
+}
+
 static int
 cmd_wait(struct app *app, int argc, char **argv)
 {
 	const char *fams[2], *names[2];
 	char *args[2], buf[2][32];
 	size_t nf;
-	int na = 0, err;
+	int na = 0, err, ready = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
@@ -223,14 +254,15 @@ cmd_wait(struct app *app, int argc, char **argv)
 				                        "--timeout takes whole seconds");
 			app->run.wait_timeout = (int)t;
 		} else if (strcmp(argv[i], "--ready") == 0) {
-			return devenv_error_set(DEVENV_EUSAGE,
-			                        "wait --ready needs the watcher, not built yet");
+			ready = 1;
 		} else if (na < 2) {
 			args[na++] = argv[i];
 		} else {
 			return devenv_error_set(DEVENV_EUSAGE, "wait: too many arguments");
 		}
 	}
+	if (ready)
+		return wait_ready(app, app->run.wait_timeout >= 0 ? app->run.wait_timeout : 600);
 	if ((err = families(app, na, args, fams, &nf)))
 		return err;
 	for (size_t i = 0; i < nf; i++) {
@@ -287,78 +319,65 @@ cmd_ddb(struct app *app, int argc, char **argv)
 	return devenv_error_set(DEVENV_EUSAGE, "ddb: unknown subcommand '%s'", argv[0]);
 }
 
-/* The pid in a pid file, or 0 when none is alive. */
-static long
-live_pid(const char *path)
+static void
+print_service(const char *name, json_t *svc)
 {
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
-	long pid;
+	json_t *tables = json_object_get(svc, "tables"), *last = json_object_get(svc, "last_run"),
+	       *v;
+	const char *t;
 
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	pid = strtol(buf, NULL, 10);
-	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+	devenv_printf("%-9s %s  %s%s%s\n", name,
+	              json_string_value(json_object_get(svc, json_object_get(svc, "url") ? "url"
+	                                                                                 : "endpoint")),
+	              json_is_true(json_object_get(svc, "reachable")) ? "reachable" : "NOT reachable",
+	              json_object_get(svc, "version") ? ", version " : "",
+	              json_string_value(json_object_get(svc, "version")) ?: "");
+	json_object_foreach(tables, t, v) devenv_printf("          %-36s %lld %s\n", t,
+	                                               json_integer_value(v),
+	                                               strcmp(name, "postgres") == 0 ? "rows"
+	                                                                             : "items");
+	if (json_is_object(last))
+		devenv_printf("          last run %s: %s (%s, %lld ms)\n",
+		              json_string_value(json_object_get(last, "at")),
+		              json_string_value(json_object_get(last, "result")),
+		              json_string_value(json_object_get(last, "why")),
+		              json_integer_value(json_object_get(last, "ms")));
 }
 
 static int
 cmd_status(struct app *app, int argc, char **argv)
 {
-	struct devenv_ctx ctx = { .run = &app->run };
-	const char *sd = devenv_state_path(app->state);
-	char *pidfile = xasprintf("%s/devenv.pid", sd), shown[1024];
-	const char *pg = devenv_pg_url(&ctx), *ddb = devenv_ddb_endpoint(&ctx);
-	long watcher = live_pid(pidfile);
-	json_t *j = json_object();
+	json_t *j = NULL;
+	int err;
 
 	(void)argv;
-	free(pidfile);
-	if (argc > 0) {
-		json_decref(j);
+	if (argc > 0)
 		return devenv_error_set(DEVENV_EUSAGE, "status takes no arguments");
-	}
-	json_object_set_new(j, "root", json_string(app->root));
-	json_object_set_new(j, "config", json_string(app->config_path));
-	json_object_set_new(j, "env", json_string(devenv_config_env(app->cfg)));
-	json_object_set_new(j, "protected", json_boolean(devenv_config_protected(app->cfg)));
-	json_object_set_new(j, "state_dir", json_string(sd));
-	json_object_set_new(j, "watcher", watcher ? json_integer(watcher) : json_null());
-	if (pg) {
-		char *conn = xasprintf("%s%sconnect_timeout=2", pg, strchr(pg, '?') ? "&" : "?");
-		PGPing ping = *pg ? PQping(conn) : PQPING_NO_ATTEMPT;
-
-		free(conn);
-		devenv_url_display(shown, sizeof(shown), pg);
-		json_object_set_new(
-		        j, "postgres",
-		        json_pack("{s:s, s:b}", "url", shown, "reachable", ping == PQPING_OK));
-	}
-	if (ddb)
-		json_object_set_new(j, "dynamodb", json_pack("{s:s}", "endpoint", ddb));
+	if ((err = devenv_status_report(&j, &app->run)))
+		return err;
 	if (app->json) {
 		char *s = json_dumps(j, JSON_INDENT(2));
 
 		devenv_printf("%s\n", s);
 		free(s);
 	} else {
-		devenv_printf("root       %s\nconfig     %s\nenv        %s%s\nstate dir  %s\n",
-		              app->root, app->config_path, devenv_config_env(app->cfg),
-		              devenv_config_protected(app->cfg) ? " (protected)" : "", sd);
-		if (pg)
-			devenv_printf("postgres   %s  %s\n", shown,
-			              json_is_true(json_object_get(json_object_get(j, "postgres"),
-			                                           "reachable"))
-			                      ? "reachable"
-			                      : "not reachable");
-		if (ddb)
-			devenv_printf("dynamodb   %s\n", ddb);
-		if (watcher)
-			devenv_printf("watcher    running (pid %ld)\n", watcher);
+		devenv_printf("root      %s\nenv       %s%s\n", app->root,
+		              devenv_config_env(app->cfg),
+		              devenv_config_protected(app->cfg) ? " (protected)" : "");
+		if (json_object_get(j, "postgres"))
+			print_service("postgres", json_object_get(j, "postgres"));
+		if (json_object_get(j, "dynamodb"))
+			print_service("dynamodb", json_object_get(j, "dynamodb"));
+		if (json_integer_value(json_object_get(j, "watcher")))
+			devenv_printf("watcher   running (pid %lld)\n",
+			              json_integer_value(json_object_get(j, "watcher")));
 		else
-			devenv_printf("watcher    not running\n");
+			devenv_printf("watcher   not running\n");
+		devenv_printf("ready     %s\n", json_is_true(json_object_get(j, "ready"))
+		                                        ? "yes"
+		                                        : json_is_true(json_object_get(j, "run_in_progress"))
+		                                                  ? "no (a run is in progress)"
+		                                                  : "no");
 	}
 	json_decref(j);
 	return 0;
@@ -367,21 +386,20 @@ cmd_status(struct app *app, int argc, char **argv)
 static int
 cmd_stop(struct app *app, int argc, char **argv)
 {
-	char *pidfile = xasprintf("%s/devenv.pid", devenv_state_path(app->state));
-	long pid = live_pid(pidfile);
+	long pid = devenv_watcher_pid(app->state);
 
 	(void)argv;
-	if (argc > 0) {
-		free(pidfile);
+	if (argc > 0)
 		return devenv_error_set(DEVENV_EUSAGE, "stop takes no arguments");
-	}
-	if (pid && kill((pid_t)pid, SIGTERM) == 0)
+	if (pid && kill((pid_t)pid, SIGTERM) == 0) {
+		/* Wait until it has finished its statement and gone. */
+		for (int i = 0; i < 600 && kill((pid_t)pid, 0) == 0; i++)
+			devenv_sleep_ms(50);
 		devenv_logf(NULL, DEVENV_LOG_INFO, "stopped the watcher (pid %ld)", pid);
-	else
+	} else {
 		devenv_logf(NULL, DEVENV_LOG_INFO, "no watcher running");
-	unlink(pidfile);
-	free(pidfile);
-	return 0;
+	}
+	return devenv_services_stop(&app->run);
 }
 
 static int
@@ -418,8 +436,9 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY, "run PLUGIN...",
 	  "Run these plugins, with the plugins they run after, in order." },
 	{ "wait", cmd_wait, NEED_CONFIG | NEED_STATE | NEED_REGISTRY,
-	  "wait [pg|ddb]... [--timeout SECONDS]",
-	  "Wait until the named services (all configured when none is named) answer." },
+	  "wait [pg|ddb]... [--timeout SECONDS] | wait --ready [--timeout SECONDS]",
+	  "Wait until the named services answer; --ready: until every database is seeded and no "
+	  "run is in progress." },
 	{ "status", cmd_status, NEED_CONFIG | NEED_STATE | NEED_REGISTRY, "status [--json]",
 	  "Show the repository, the environment, each service and the watcher." },
 	{ "plugins", cmd_plugins, NEED_CONFIG | NEED_REGISTRY, "plugins [--json]",

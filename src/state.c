@@ -57,8 +57,9 @@ devenv_state_open(struct devenv_state **out, const char *dir)
 		return devenv_error_set(DEVENV_ECONFIG, "state dir %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(sb.st_mode))
 		return devenv_error_set(DEVENV_ECONFIG, "state dir %s is not a directory", dir);
-	/* It holds a password-bearing cluster and logs: private. */
-	if ((sb.st_mode & 077) && sb.st_uid == geteuid())
+	/* It holds a password-bearing cluster and logs: private. Others may at
+	 * most traverse it (a cluster run as the postgres user needs that). */
+	if ((sb.st_mode & 066) && sb.st_uid == geteuid())
 		chmod(dir, 0700);
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
@@ -200,4 +201,19 @@ devenv_state_save(struct devenv_state *st, const char *key, const char *value)
 	free(path);
 	free(tmp);
 	return err;
+}
+
+int
+devenv_state_busy(struct devenv_state *st)
+{
+	char *path = xasprintf("%s/lock", st->dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), busy = 0;
+
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		busy = errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
 }

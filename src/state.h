@@ -15,6 +15,9 @@ const char *devenv_state_path(const struct devenv_state *st);
 int devenv_state_lock(struct devenv_state *st, int timeout_s);
 void devenv_state_unlock(struct devenv_state *st);
 
+/* Whether another process holds the repository lock: a run in progress. */
+int devenv_state_busy(struct devenv_state *st);
+
 /* The saved value under 'key' into out (NUL-terminated, "" when none). */
 int devenv_state_load(struct devenv_state *st, const char *key, char *out, int outsz);
 /* Saves 'value' under 'key' (NULL removes), atomically (write and rename). */

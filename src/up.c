@@ -15,12 +15,15 @@
 #include "registry.h"
 #include "repo.h"
 #include "run.h"
+#include "services.h"
+#include "state.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct family {
 	const char *name;    /* the plugins' prefix */
@@ -189,6 +192,7 @@ struct plan {
 	char fp[ARRAY_SIZE(families)][41];
 	const char *why[ARRAY_SIZE(families)];
 	int failed[ARRAY_SIZE(families)];
+	int64_t ms;
 	struct devenv_pipeline *pl;
 };
 
@@ -260,6 +264,27 @@ plan_dependants(struct plan *p, struct devenv_run *run, struct devenv_ctx *ctx, 
 	return err;
 }
 
+/* Records a chain's last run: when, how it ended, why it ran, how long. */
+static void
+save_last_run(struct devenv_ctx *ctx, const char *family, int ok, const char *why, int64_t ms)
+{
+	char key[64], when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *j;
+	char *text;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	j = json_pack("{s:s, s:s, s:s, s:I}", "at", when, "result", ok ? "ok" : "failed", "why",
+	              why ? why : "", "ms", (json_int_t)ms);
+	text = json_dumps(j, JSON_COMPACT);
+	snprintf(key, sizeof(key), "last.%s", family);
+	devenv_state_put(ctx, key, text);
+	free(text);
+	json_decref(j);
+}
+
 /* Runs the plan; saves the fingerprints of what fully succeeded. */
 static int
 run_plan(struct plan *p, struct devenv_run *run, struct devenv_ctx *ctx)
@@ -280,7 +305,12 @@ run_plan(struct plan *p, struct devenv_run *run, struct devenv_ctx *ctx)
 			state_key(key, sizeof(key), "plugin", reg->v[i].p->name);
 			devenv_state_put(ctx, key, NULL);
 		}
-	err = devenv_pipeline_run(p->pl);
+	{
+		int64_t t0 = devenv_now_ms();
+
+		err = devenv_pipeline_run(p->pl);
+		p->ms = devenv_now_ms() - t0;
+	}
 	for (size_t fi = 0; fi < ARRAY_SIZE(families); fi++) {
 		int ok = p->reset[fi];
 
@@ -288,6 +318,9 @@ run_plan(struct plan *p, struct devenv_run *run, struct devenv_ctx *ctx)
 			if (family_of(reg->v[i].p->name) == &families[fi])
 				ok = devenv_pipeline_result(p->pl, reg->v[i].p->name) == 0;
 		p->failed[fi] = p->reset[fi] && !ok;
+		if (p->reset[fi])
+			save_last_run(ctx, families[fi].name, ok && !devenv_cancelled(ctx), p->why[fi],
+			              p->ms);
 		if (ok && p->fp[fi][0] && !devenv_cancelled(ctx)) {
 			state_key(key, sizeof(key), "family", families[fi].name);
 			devenv_state_put(ctx, key, p->fp[fi]);
@@ -353,7 +386,7 @@ devenv_up(struct devenv_run *run)
 	struct plan p = { 0 };
 	int protected = devenv_config_protected(run->cfg), err;
 
-	if ((err = wait_all(run)))
+	if ((err = devenv_services_ensure(run)) || (err = wait_all(run)))
 		return err;
 	p.pl = devenv_pipeline_new(run);
 	for (size_t fi = 0; fi < ARRAY_SIZE(families) && !err; fi++) {
@@ -419,8 +452,10 @@ devenv_reset(struct devenv_run *run, const char *const *names, size_t n)
 {
 	struct devenv_ctx ctx = { .run = run };
 	struct plan p = { 0 };
-	int err = 0;
+	int err;
 
+	if ((err = devenv_services_ensure(run)))
+		return err;
 	p.pl = devenv_pipeline_new(run);
 	for (size_t k = 0; k < n && !err; k++) {
 		size_t fi;
@@ -463,5 +498,54 @@ devenv_reset(struct devenv_run *run, const char *const *names, size_t n)
 		err = run_plan(&p, run, &ctx);
 	devenv_pipeline_free(p.pl);
 	devenv_ctx_release(&ctx);
+	return err;
+}
+
+int
+devenv_up_ready(struct devenv_run *run, int *ready, json_t *report)
+{
+	struct devenv_ctx ctx = { .run = run };
+	int err = 0;
+
+	*ready = !devenv_state_busy(run->state);
+	if (!*ready)
+		json_object_set_new(report, "busy", json_true());
+	for (size_t fi = 0; fi < ARRAY_SIZE(families) && !err; fi++) {
+		char key[256], saved[64], fp[41];
+		int present = 0, matches;
+
+		if (!devenv_config_has(run->cfg, families[fi].section))
+			continue;
+		if ((err = family_fingerprint(fp, &ctx, &families[fi])))
+			break;
+		/* Unreachable counts as not ready, not as an error. */
+		if (families[fi].present(&ctx, &present) != 0) {
+			devenv_error_clear();
+			present = 0;
+		}
+		state_key(key, sizeof(key), "family", families[fi].name);
+		devenv_state_get(saved, sizeof(saved), &ctx, key);
+		matches = present && strcmp(saved, fp) == 0;
+		*ready &= matches;
+		json_object_set_new(report, families[fi].name,
+		                    json_pack("{s:b, s:b}", "present", present, "matches_files",
+		                              matches));
+	}
+	/* Plugins outside the families (the conversation seed) count too. */
+	for (size_t i = 0; i < run->reg->n && !err; i++) {
+		const struct devenv_reg_entry *e = &run->reg->v[i];
+		char key[256], saved[64], fp[41];
+
+		if (!buildable(e) || family_of(e->p->name) || (e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE))
+			continue;
+		if ((err = plugin_fingerprint(fp, &ctx, e)))
+			break;
+		state_key(key, sizeof(key), "plugin", e->p->name);
+		devenv_state_get(saved, sizeof(saved), &ctx, key);
+		*ready &= strcmp(saved, fp) == 0;
+	}
+	devenv_ctx_release(&ctx);
+	if (err)
+		*ready = 0;
 	return err;
 }

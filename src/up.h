@@ -2,6 +2,7 @@
 #ifndef DEVENV_UP_H
 #define DEVENV_UP_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct devenv_run;
@@ -16,5 +17,10 @@ int devenv_up(struct devenv_run *run);
 /* Drops, creates, loads and seeds the databases 'names' ("pg", "ddb") and
  * what runs after them. Returns 0 or the first failure's code. */
 int devenv_reset(struct devenv_run *run, const char *const *names, size_t n);
+
+/* Whether everything is in the state its files describe and no run is in
+ * progress ("ready means seeded"); 'report' (a JSON object) gets the
+ * details per database. */
+int devenv_up_ready(struct devenv_run *run, int *ready, json_t *report);
 
 #endif

@@ -1,0 +1,165 @@
+/*
+ * status.c: what `devenv status` reports: each service (reachable, version,
+ * tables and their row or item counts), the last run of each chain, the
+ * watcher, and whether everything is ready (seeded and idle).
+ */
+#include "status.h"
+#include "config.h"
+#include "core.h"
+#include "pg.h"
+#include "run.h"
+#include "state.h"
+#include "up.h"
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long
+devenv_watcher_pid(struct devenv_state *st)
+{
+	char *path = xasprintf("%s/devenv.pid", devenv_state_path(st)), buf[32] = "";
+	FILE *f = fopen(path, "r");
+	long pid;
+
+	free(path);
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+}
+
+static json_t *
+pg_report(struct devenv_ctx *ctx)
+{
+	char shown[1024];
+	json_t *j = json_object(), *tables = json_object();
+	PGconn *conn;
+	PGresult *res;
+
+	devenv_url_display(shown, sizeof(shown), devenv_pg_url(ctx) ? devenv_pg_url(ctx) : "");
+	json_object_set_new(j, "url", json_string(shown));
+	json_object_set_new(j, "database", json_string(devenv_pg_dbname(ctx)));
+	if (!(conn = devenv_pg(ctx))) {
+		json_object_set_new(j, "reachable", json_false());
+		json_object_set_new(j, "error", json_string(devenv_error_last()));
+		devenv_error_clear();
+		json_decref(tables);
+		return j;
+	}
+	json_object_set_new(j, "reachable", json_true());
+	json_object_set_new(j, "version", json_string(PQparameterStatus(conn, "server_version")));
+	/* Exact counts: local databases are small, and estimates mislead. */
+	res = PQexec(conn, "SELECT format('%I.%I', schemaname, relname), "
+	                   "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c "
+	                   "FROM %I.%I', schemaname, relname), false, true, '')))[1]::text "
+	                   "FROM pg_stat_user_tables ORDER BY 1");
+	for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++)
+		json_object_set_new(tables, PQgetvalue(res, i, 0),
+		                    json_integer(strtoll(PQgetvalue(res, i, 1), NULL, 10)));
+	PQclear(res);
+	json_object_set_new(j, "tables", tables);
+	return j;
+}
+
+static json_t *
+ddb_report(struct devenv_ctx *ctx)
+{
+	json_t *j = json_object(), *tables = json_object(), *schema = NULL, *t, *out = NULL;
+	size_t i;
+
+	json_object_set_new(j, "endpoint", json_string(devenv_ddb_endpoint(ctx)));
+	if (devenv_ddb_call(&out, NULL, ctx, "ListTables", "{}") != 0) {
+		json_object_set_new(j, "reachable", json_false());
+		json_object_set_new(j, "error", json_string(devenv_error_last()));
+		devenv_error_clear();
+		json_decref(tables);
+		return j;
+	}
+	json_decref(out);
+	json_object_set_new(j, "reachable", json_true());
+	if (devenv_ddb_schema(&schema, ctx) != 0)
+		devenv_error_clear();
+	json_array_foreach(schema, i, t) {
+		json_t *req = json_pack("{s:O, s:s}", "TableName", json_object_get(t, "TableName"),
+		                        "Select", "COUNT");
+		long long count = 0;
+		int err = 0;
+
+		/* Scan COUNT, page after page: ItemCount lags on real DynamoDB. */
+		do {
+			char *body = json_dumps(req, JSON_COMPACT);
+
+			out = NULL;
+			err = devenv_ddb_call(&out, NULL, ctx, "Scan", body);
+			free(body);
+			if (err)
+				break;
+			count += json_integer_value(json_object_get(out, "Count"));
+			json_object_set(req, "ExclusiveStartKey", json_object_get(out, "LastEvaluatedKey"));
+			if (!json_object_get(out, "LastEvaluatedKey"))
+				json_object_del(req, "ExclusiveStartKey");
+			json_decref(out);
+		} while (json_object_get(req, "ExclusiveStartKey"));
+		json_object_set_new(tables, json_string_value(json_object_get(t, "TableName")),
+		                    err ? json_null() : json_integer(count));
+		if (err)
+			devenv_error_clear();
+		json_decref(req);
+	}
+	json_decref(schema);
+	json_object_set_new(j, "tables", tables);
+	return j;
+}
+
+static json_t *
+last_run(struct devenv_ctx *ctx, const char *family)
+{
+	char key[64], text[1024];
+
+	snprintf(key, sizeof(key), "last.%s", family);
+	devenv_state_get(text, sizeof(text), ctx, key);
+	return text[0] ? json_loads(text, 0, NULL) : json_null();
+}
+
+int
+devenv_status_report(json_t **out, struct devenv_run *run)
+{
+	struct devenv_ctx ctx = { .run = run };
+	json_t *j = json_object(), *details = json_object();
+	long watcher = devenv_watcher_pid(run->state);
+	int ready = 0, err;
+
+	json_object_set_new(j, "root", json_string(run->root));
+	json_object_set_new(j, "config", json_string(devenv_config_path(run->cfg)));
+	json_object_set_new(j, "env", json_string(devenv_config_env(run->cfg)));
+	json_object_set_new(j, "protected", json_boolean(devenv_config_protected(run->cfg)));
+	json_object_set_new(j, "state_dir", json_string(devenv_state_path(run->state)));
+	json_object_set_new(j, "watcher", watcher ? json_integer(watcher) : json_null());
+	if (devenv_config_has(run->cfg, "postgres")) {
+		json_t *pg = pg_report(&ctx);
+
+		json_object_set_new(pg, "last_run", last_run(&ctx, "pg"));
+		json_object_set_new(j, "postgres", pg);
+	}
+	if (devenv_config_has(run->cfg, "dynamodb")) {
+		json_t *ddb = ddb_report(&ctx);
+
+		json_object_set_new(ddb, "last_run", last_run(&ctx, "ddb"));
+		json_object_set_new(j, "dynamodb", ddb);
+	}
+	devenv_ctx_release(&ctx);
+	err = devenv_up_ready(run, &ready, details);
+	if (err)
+		devenv_error_clear();
+	json_object_set_new(j, "ready", json_boolean(ready));
+	json_object_set_new(j, "run_in_progress", json_boolean(json_is_true(json_object_get(details, "busy"))));
+	json_decref(details);
+	*out = j;
+	return 0;
+}
