@@ -14,6 +14,7 @@
 #include "services.h"
 #include "status.h"
 #include "up.h"
+#include "watch.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -25,6 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 
 #ifndef DEVENV_VERSION
 #define DEVENV_VERSION "0"
@@ -182,17 +186,237 @@ cmd_run(struct app *app, int argc, char **argv)
 	return run_plugins(app, (const char *const *)argv, (size_t)argc, NULL);
 }
 
+/* One run of up under the repository lock, held only while it runs. */
+static int
+up_once(struct app *app)
+{
+	const char *t = devenv_config_get(app->cfg, "devenv", "lock_timeout");
+	int err;
+
+	if ((err = devenv_state_lock(app->state, t ? atoi(t) : 60)))
+		return err;
+	err = devenv_up(&app->run);
+	devenv_state_unlock(app->state);
+	return err;
+}
+
+static int
+watch_run(void *arg)
+{
+	struct app *app = arg;
+	int err = up_once(app);
+
+	if (err && err != DEVENV_ECANCELLED)
+		devenv_error_print();
+	devenv_error_clear();
+	return err;
+}
+
+static int
+watch_reload(void *arg)
+{
+	struct app *app = arg;
+	struct devenv_config *cfg = NULL;
+	struct devenv_registry *reg = NULL;
+	int err;
+
+	if ((err = devenv_config_load(&cfg, app->config_path,
+	                              app->config ? app->config : "devenv.ini", app->root,
+	                              app->env)))
+		return err;
+	if ((err = devenv_registry_build(&reg, cfg))) {
+		devenv_config_free(cfg);
+		return err;
+	}
+	devenv_registry_free(app->reg);
+	devenv_config_free(app->cfg);
+	app->cfg = cfg;
+	app->run.cfg = cfg;
+	app->reg = reg;
+	app->run.reg = reg;
+	return 0;
+}
+
+static char **
+watch_inputs(void *arg, char **config)
+{
+	static const char *const sections[] = { "postgres", "dynamodb", "conversation" };
+	struct app *app = arg;
+	char **v = xcalloc(2, sizeof(*v));
+	size_t n = 0;
+
+	v[n++] = xstrdup(app->config_path);
+	*config = xstrdup(app->config_path);
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		const char **files = devenv_config_section_files(app->cfg, sections[i]);
+
+		for (const char **f = files; *f; f++) {
+			v = xrealloc(v, (n + 2) * sizeof(*v));
+			v[n++] = xstrdup(*f);
+		}
+		free(files);
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static size_t
+watch_service_pids(void *arg, long *pids, size_t max)
+{
+	struct app *app = arg;
+	size_t n = 0;
+	long pid;
+
+	if (n < max && (pid = devenv_services_pid(&app->run, "pg")))
+		pids[n++] = pid;
+	if (n < max && (pid = devenv_services_pid(&app->run, "ddb")))
+		pids[n++] = pid;
+	return n;
+}
+
+/* The watcher's pid file, locked for its life so a second watcher sees it. */
+static int
+claim_watcher(struct app *app, int *fd_out)
+{
+	char *path = xasprintf("%s/devenv.pid", devenv_state_path(app->state)), pid[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), n;
+
+	free(path);
+	if (fd < 0)
+		return devenv_error_set(DEVENV_EFAIL, "cannot write the pid file: %s",
+		                        strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return devenv_error_set(DEVENV_ELOCKED, "a watcher is already running (pid %ld)",
+		                        devenv_watcher_pid(app->state));
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		close(fd);
+		return devenv_error_set(DEVENV_EFAIL, "cannot write the pid file");
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int
+watch(struct app *app)
+{
+	static const struct devenv_watch_ops ops = {
+		.run = watch_run,
+		.reload = watch_reload,
+		.inputs = watch_inputs,
+		.service_pids = watch_service_pids,
+	};
+	char *path;
+	int fd = -1, err;
+
+	if ((err = claim_watcher(app, &fd)))
+		return err;
+	watch_run(app);
+	err = devenv_watch_loop(&ops, app);
+	path = xasprintf("%s/devenv.pid", devenv_state_path(app->state));
+	unlink(path);
+	free(path);
+	close(fd);
+	return err;
+}
+
+/* up --daemon: up in the foreground, then a watcher left running, detached
+ * (its own session, no terminal, its output in the state dir's log). */
+static int
+daemonize(struct app *app)
+{
+	long running = devenv_watcher_pid(app->state);
+	char self[PATH_MAX], *log;
+	ssize_t n;
+	pid_t pid;
+	int err = up_once(app);
+
+	if (running) {
+		devenv_logf(NULL, DEVENV_LOG_INFO, "a watcher is already running (pid %ld)",
+		            running);
+		return err;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return err ? err
+		           : devenv_error_set(DEVENV_EFAIL, "cannot find devenv's own program");
+	self[n] = '\0';
+	log = xasprintf("%s/devenv.log", devenv_state_path(app->state));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[12];
+		int k = 0, fd;
+
+		/* Twice: the watcher is no session leader and can never get a
+		 * terminal back; the first child exits at once. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		if (chdir(app->root) < 0)
+			_exit(1);
+		argv[k++] = self;
+		argv[k++] = "-C";
+		argv[k++] = app->root;
+		if (app->config) {
+			argv[k++] = "-c";
+			argv[k++] = app->config_path;
+		}
+		if (app->env) {
+			argv[k++] = "-e";
+			argv[k++] = (char *)app->env;
+		}
+		argv[k++] = "up";
+		argv[k++] = "--watch";
+		argv[k] = NULL;
+		execv(self, argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	/* Say where it went once it has claimed its pid file. */
+	for (int i = 0; i < 100 && !devenv_watcher_pid(app->state); i++)
+		devenv_sleep_ms(10);
+	if (devenv_watcher_pid(app->state))
+		devenv_logf(NULL, DEVENV_LOG_INFO, "watcher running (pid %ld), log in %s",
+		            devenv_watcher_pid(app->state), log);
+	else
+		devenv_logf(NULL, DEVENV_LOG_WARN, "the watcher did not start: see %s", log);
+	free(log);
+	return err;
+}
+
 static int
 cmd_up(struct app *app, int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--daemon") == 0)
-			return devenv_error_set(DEVENV_EUSAGE, "up %s: watch mode is not built yet",
-			                        argv[i]);
+	int watch_mode = 0, daemon_mode = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--watch") == 0)
+			watch_mode = 1;
+		else if (strcmp(argv[i], "--daemon") == 0)
+			daemon_mode = 1;
 		else
 			return devenv_error_set(DEVENV_EUSAGE, "up: unknown argument '%s'",
 			                        argv[i]);
-	return devenv_up(&app->run);
+	}
+	if (watch_mode && daemon_mode)
+		return devenv_error_set(DEVENV_EUSAGE, "up: --watch or --daemon, not both");
+	if (watch_mode)
+		return watch(app);
+	if (daemon_mode)
+		return daemonize(app);
+	return up_once(app);
 }
 
 static int
@@ -227,10 +451,11 @@ wait_ready(struct app *app, int timeout_s)
 		if (devenv_cancel_signal)
 			return DEVENV_ECANCELLED;
 		if (devenv_now_ms() + delay > deadline)
-			return devenv_error_set(DEVENV_EUNAVAILABLE,
-			                        "not ready after %d s: the databases do not match their "
-			                        "files yet, or a run is in progress",
-			                        timeout_s);
+			return devenv_error_set(
+			        DEVENV_EUNAVAILABLE,
+			        "not ready after %d s: the databases do not match their "
+			        "files yet, or a run is in progress",
+			        timeout_s);
 		devenv_sleep_ms(delay);
 		delay = delay < 200 ? delay * 2 : 200;
 	}
@@ -326,16 +551,16 @@ print_service(const char *name, json_t *svc)
 	       *v;
 	const char *t;
 
-	devenv_printf("%-9s %s  %s%s%s\n", name,
-	              json_string_value(json_object_get(svc, json_object_get(svc, "url") ? "url"
-	                                                                                 : "endpoint")),
-	              json_is_true(json_object_get(svc, "reachable")) ? "reachable" : "NOT reachable",
-	              json_object_get(svc, "version") ? ", version " : "",
-	              json_string_value(json_object_get(svc, "version")) ?: "");
-	json_object_foreach(tables, t, v) devenv_printf("          %-36s %lld %s\n", t,
-	                                               json_integer_value(v),
-	                                               strcmp(name, "postgres") == 0 ? "rows"
-	                                                                             : "items");
+	devenv_printf(
+	        "%-9s %s  %s%s%s\n", name,
+	        json_string_value(
+	                json_object_get(svc, json_object_get(svc, "url") ? "url" : "endpoint")),
+	        json_is_true(json_object_get(svc, "reachable")) ? "reachable" : "NOT reachable",
+	        json_object_get(svc, "version") ? ", version " : "",
+	        json_string_value(json_object_get(svc, "version")) ?: "");
+	json_object_foreach(tables, t, v)
+	        devenv_printf("          %-36s %lld %s\n", t, json_integer_value(v),
+	                      strcmp(name, "postgres") == 0 ? "rows" : "items");
 	if (json_is_object(last))
 		devenv_printf("          last run %s: %s (%s, %lld ms)\n",
 		              json_string_value(json_object_get(last, "at")),
@@ -373,11 +598,11 @@ cmd_status(struct app *app, int argc, char **argv)
 			              json_integer_value(json_object_get(j, "watcher")));
 		else
 			devenv_printf("watcher   not running\n");
-		devenv_printf("ready     %s\n", json_is_true(json_object_get(j, "ready"))
-		                                        ? "yes"
-		                                        : json_is_true(json_object_get(j, "run_in_progress"))
-		                                                  ? "no (a run is in progress)"
-		                                                  : "no");
+		devenv_printf("ready     %s\n",
+		              json_is_true(json_object_get(j, "ready")) ? "yes"
+		              : json_is_true(json_object_get(j, "run_in_progress"))
+		                      ? "no (a run is in progress)"
+		                      : "no");
 	}
 	json_decref(j);
 	return 0;
@@ -427,8 +652,7 @@ cmd_help(struct app *app, int argc, char **argv)
 }
 
 static const struct cmd commands[] = {
-	{ "up", cmd_up, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY,
-	  "up [--watch | --daemon]",
+	{ "up", cmd_up, NEED_CONFIG | NEED_STATE | NEED_REGISTRY, "up [--watch | --daemon]",
 	  "Wait for the services, then bring every database to the state its files describe." },
 	{ "reset", cmd_reset, NEED_CONFIG | NEED_STATE | NEED_LOCK | NEED_REGISTRY,
 	  "reset [pg|ddb]...",

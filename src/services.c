@@ -9,6 +9,7 @@
 #include "config.h"
 #include "core.h"
 #include "hosts.h"
+#include "repo.h"
 #include "run.h"
 #include "state.h"
 #include "sys.h"
@@ -140,6 +141,25 @@ pg_target(struct pg_target *t, const char *url)
 	return 0;
 }
 
+/* Where the cluster lives: the state dir; or, run as root, the postgres
+ * user's home (devenv/<hash of the root>), since the private state dir and
+ * the folders above it are not the postgres user's to enter. */
+static char *
+cluster_dir(struct devenv_run *run, const struct passwd *pw)
+{
+	char id[41], *parent, *dir;
+
+	if (!pw)
+		return xasprintf("%s/postgres", devenv_state_path(run->state));
+	devenv_repo_blob_id_buf(id, run->root, strlen(run->root));
+	parent = xasprintf("%s/devenv", pw->pw_dir);
+	if (mkdir(parent, 0700) == 0 && chown(parent, pw->pw_uid, pw->pw_gid) < 0)
+		devenv_logf(NULL, DEVENV_LOG_WARN, "cannot give %s to postgres", parent);
+	dir = xasprintf("%s/%.12s", parent, id);
+	free(parent);
+	return dir;
+}
+
 /* A host devenv may start a server for: this machine, by name or address. */
 static int
 loopback(const char *host)
@@ -153,10 +173,10 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 {
 	const char *sd = devenv_state_path(run->state);
 	const char *as = geteuid() == 0 ? "postgres" : NULL;
-	char *data = xasprintf("%s/postgres", sd), *log = xasprintf("%s/postgres.log", sd);
-	char *pwfile = xasprintf("%s/postgres.pw", sd), *version = xasprintf("%s/PG_VERSION", data);
-	char *initdb = find_program("initdb", 1), *pg_ctl = find_program("pg_ctl", 1), *opts = NULL;
 	struct passwd *pw = as ? getpwnam(as) : NULL;
+	char *data = cluster_dir(run, pw), *log = xasprintf("%s/postgres.log", sd);
+	char *pwfile = xasprintf("%s.pw", data), *version = xasprintf("%s/PG_VERSION", data);
+	char *initdb = find_program("initdb", 1), *pg_ctl = find_program("pg_ctl", 1), *opts = NULL;
 	int err = 0;
 
 	if (!initdb || !pg_ctl) {
@@ -171,14 +191,11 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 		                                            "'postgres' user to run a cluster as");
 		goto out;
 	}
-	/* The postgres user must reach its folder inside the private state
-	 * dir: traverse only (0711), never list or read. */
-	if (as)
-		chmod(sd, 0711);
 	if (access(version, F_OK) != 0) {
-		char *argv[] = { initdb,          "-D",       data,      "-U",
-			         (char *)t->user, "--auth=scram-sha-256", NULL, "-E",
-			         "UTF8",          NULL };
+		char *argv[] = {
+			initdb, "-D", data,   "-U", (char *)t->user, "--auth=scram-sha-256",
+			NULL,   "-E", "UTF8", NULL
+		};
 		char *pwopt = xasprintf("--pwfile=%s", pwfile);
 		FILE *f;
 		int fd;
@@ -187,7 +204,8 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 		mkdir(data, 0700);
 		if (pw && chown(data, pw->pw_uid, pw->pw_gid) < 0) {
 			free(pwopt);
-			err = devenv_error_set(DEVENV_EUNAVAILABLE, "cannot give %s to postgres", data);
+			err = devenv_error_set(DEVENV_EUNAVAILABLE, "cannot give %s to postgres",
+			                       data);
 			goto out;
 		}
 		fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -214,7 +232,8 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 	{
 		/* The server's own log lives in its folder: postgres writes it. */
 		char *server_log = xasprintf("%s/server.log", data);
-		char *argv[] = { pg_ctl, "-D", data, "-l", server_log, "-w", "-o", NULL, "start", NULL };
+		char *argv[] = { pg_ctl, "-D", data, "-l",    server_log,
+			         "-w",   "-o", NULL, "start", NULL };
 
 		/* pg_ctl hands -o to a shell: quote the socket folder. */
 		opts = xasprintf("-p %s -c listen_addresses=127.0.0.1 -k '%s'", t->port, data);
@@ -222,8 +241,8 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 		devenv_logf(NULL, DEVENV_LOG_INFO, "starting PostgreSQL on 127.0.0.1:%s", t->port);
 		if (run_as(as, log, argv) != 0) {
 			err = devenv_error_set(DEVENV_EUNAVAILABLE,
-			                       "PostgreSQL did not start on port %s: see %s", t->port,
-			                       server_log);
+			                       "PostgreSQL did not start on port %s: see %s",
+			                       t->port, server_log);
 			free(server_log);
 			goto out;
 		}
@@ -284,7 +303,8 @@ start_dynamodb(struct devenv_run *run, const char *port)
 
 	mkdir(data, 0700);
 	if (jar && *jar) {
-		char *java = find_program("java", 0), *lib = xstrdup(jar), *slash = strrchr(lib, '/');
+		char *java = find_program("java", 0), *lib = xstrdup(jar),
+		     *slash = strrchr(lib, '/');
 		char *libopt;
 
 		if (slash)
@@ -294,10 +314,11 @@ start_dynamodb(struct devenv_run *run, const char *port)
 			err = devenv_error_set(DEVENV_EUNAVAILABLE,
 			                       "DYNAMODB_LOCAL_JAR is set, but there is no java");
 		} else {
-			char *argv[] = { java, libopt,  "-jar",   (char *)jar, "-sharedDb", "-dbPath",
-				         data, "-port", (char *)port, NULL };
+			char *argv[] = { java,      libopt, "-jar",  (char *)jar,  "-sharedDb",
+				         "-dbPath", data,   "-port", (char *)port, NULL };
 
-			devenv_logf(NULL, DEVENV_LOG_INFO, "starting DynamoDB Local on port %s", port);
+			devenv_logf(NULL, DEVENV_LOG_INFO, "starting DynamoDB Local on port %s",
+			            port);
 			if (spawn_detached(argv, log, pidfile) < 0)
 				err = devenv_error_set(DEVENV_EUNAVAILABLE, "cannot start java");
 		}
@@ -310,7 +331,8 @@ start_dynamodb(struct devenv_run *run, const char *port)
 	 * devenv checkout installed it. */
 	prog = find_program("dynalite", 0);
 	for (const char *rel = ".deps/node_modules/.bin/dynalite"; !prog && rel;
-	     rel = strcmp(rel, "node_modules/.bin/dynalite") ? "node_modules/.bin/dynalite" : NULL) {
+	     rel = strcmp(rel, "node_modules/.bin/dynalite") ? "node_modules/.bin/dynalite"
+	                                                     : NULL) {
 		char *p = devenv_path_join(run->root, rel);
 
 		if (access(p, X_OK) == 0)
@@ -319,10 +341,11 @@ start_dynamodb(struct devenv_run *run, const char *port)
 			free(p);
 	}
 	if (!prog) {
-		err = devenv_error_set(DEVENV_EUNAVAILABLE,
-		                       "nothing answers on port %s and no DynamoDB-compatible server "
-		                       "was found (npm install dynalite, or set DYNAMODB_LOCAL_JAR)",
-		                       port);
+		err = devenv_error_set(
+		        DEVENV_EUNAVAILABLE,
+		        "nothing answers on port %s and no DynamoDB-compatible server "
+		        "was found (npm install dynalite, or set DYNAMODB_LOCAL_JAR)",
+		        port);
 		goto out;
 	}
 	{
@@ -337,15 +360,17 @@ start_dynamodb(struct devenv_run *run, const char *port)
 		}
 		*strrchr(real, '/') = '\0';
 		index = xasprintf("%s/index.js", real);
-		script = xstrdup("var d = require(process.argv[1]);"
-		                 "var s = d({path: process.argv[3]}).listen(+process.argv[2], "
-		                 "'127.0.0.1', function () { console.log('dynalite listening on "
-		                 "127.0.0.1:' + process.argv[2]); });"
-		                 "process.on('SIGTERM', function () { s.close(); process.exit(0); });");
+		script = xstrdup(
+		        "var d = require(process.argv[1]);"
+		        "var s = d({path: process.argv[3]}).listen(+process.argv[2], "
+		        "'127.0.0.1', function () { console.log('dynalite listening on "
+		        "127.0.0.1:' + process.argv[2]); });"
+		        "process.on('SIGTERM', function () { s.close(); process.exit(0); });");
 		{
 			char *argv[] = { node, "-e", script, index, (char *)port, data, NULL };
 
-			devenv_logf(NULL, DEVENV_LOG_INFO, "starting dynalite on 127.0.0.1:%s", port);
+			devenv_logf(NULL, DEVENV_LOG_INFO, "starting dynalite on 127.0.0.1:%s",
+			            port);
 			if (spawn_detached(argv, log, pidfile) < 0)
 				err = devenv_error_set(DEVENV_EUNAVAILABLE, "cannot start node");
 		}

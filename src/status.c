@@ -85,7 +85,8 @@ ddb_report(struct devenv_ctx *ctx)
 	json_object_set_new(j, "reachable", json_true());
 	if (devenv_ddb_schema(&schema, ctx) != 0)
 		devenv_error_clear();
-	json_array_foreach(schema, i, t) {
+	json_array_foreach(schema, i, t)
+	{
 		json_t *req = json_pack("{s:O, s:s}", "TableName", json_object_get(t, "TableName"),
 		                        "Select", "COUNT");
 		long long count = 0;
@@ -101,7 +102,8 @@ ddb_report(struct devenv_ctx *ctx)
 			if (err)
 				break;
 			count += json_integer_value(json_object_get(out, "Count"));
-			json_object_set(req, "ExclusiveStartKey", json_object_get(out, "LastEvaluatedKey"));
+			json_object_set(req, "ExclusiveStartKey",
+			                json_object_get(out, "LastEvaluatedKey"));
 			if (!json_object_get(out, "LastEvaluatedKey"))
 				json_object_del(req, "ExclusiveStartKey");
 			json_decref(out);
@@ -158,7 +160,8 @@ devenv_status_report(json_t **out, struct devenv_run *run)
 	if (err)
 		devenv_error_clear();
 	json_object_set_new(j, "ready", json_boolean(ready));
-	json_object_set_new(j, "run_in_progress", json_boolean(json_is_true(json_object_get(details, "busy"))));
+	json_object_set_new(j, "run_in_progress",
+	                    json_boolean(json_is_true(json_object_get(details, "busy"))));
 	json_decref(details);
 	*out = j;
 	return 0;

@@ -319,8 +319,8 @@ run_plan(struct plan *p, struct devenv_run *run, struct devenv_ctx *ctx)
 				ok = devenv_pipeline_result(p->pl, reg->v[i].p->name) == 0;
 		p->failed[fi] = p->reset[fi] && !ok;
 		if (p->reset[fi])
-			save_last_run(ctx, families[fi].name, ok && !devenv_cancelled(ctx), p->why[fi],
-			              p->ms);
+			save_last_run(ctx, families[fi].name, ok && !devenv_cancelled(ctx),
+			              p->why[fi], p->ms);
 		if (ok && p->fp[fi][0] && !devenv_cancelled(ctx)) {
 			state_key(key, sizeof(key), "family", families[fi].name);
 			devenv_state_put(ctx, key, p->fp[fi]);
@@ -438,6 +438,8 @@ devenv_up(struct devenv_run *run)
 	}
 	if (!err && !protected)
 		err = plan_dependants(&p, run, &ctx, 1);
+	/* Our own connections close first: a drop would have to end them. */
+	devenv_ctx_release(&ctx);
 	if (!err)
 		err = run_plan(&p, run, &ctx);
 	if (!devenv_log_opts()->quiet && err != DEVENV_EREFUSED && err != DEVENV_ECONFIG)
@@ -494,6 +496,8 @@ devenv_reset(struct devenv_run *run, const char *const *names, size_t n)
 	}
 	if (!err)
 		err = plan_dependants(&p, run, &ctx, 0);
+	/* Our own connections close first: a drop would have to end them. */
+	devenv_ctx_release(&ctx);
 	if (!err)
 		err = run_plan(&p, run, &ctx);
 	devenv_pipeline_free(p.pl);
@@ -527,16 +531,17 @@ devenv_up_ready(struct devenv_run *run, int *ready, json_t *report)
 		devenv_state_get(saved, sizeof(saved), &ctx, key);
 		matches = present && strcmp(saved, fp) == 0;
 		*ready &= matches;
-		json_object_set_new(report, families[fi].name,
-		                    json_pack("{s:b, s:b}", "present", present, "matches_files",
-		                              matches));
+		json_object_set_new(
+		        report, families[fi].name,
+		        json_pack("{s:b, s:b}", "present", present, "matches_files", matches));
 	}
 	/* Plugins outside the families (the conversation seed) count too. */
 	for (size_t i = 0; i < run->reg->n && !err; i++) {
 		const struct devenv_reg_entry *e = &run->reg->v[i];
 		char key[256], saved[64], fp[41];
 
-		if (!buildable(e) || family_of(e->p->name) || (e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE))
+		if (!buildable(e) || family_of(e->p->name) ||
+		    (e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE))
 			continue;
 		if ((err = plugin_fingerprint(fp, &ctx, e)))
 			break;

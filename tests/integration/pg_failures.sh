@@ -25,6 +25,7 @@ cat >devenv.ini <<INI
 [postgres]
 url = postgresql://postgres:pw@127.0.0.1:$closed/x
 wait_timeout = 1
+start = never
 INI
 dv run pg.seed
 expect_rc 69

@@ -1,0 +1,44 @@
+# SIGTERM in the middle of a seed: exit 143, the seed rolled back (no half
+# state), the chain's fingerprint void so the next up redoes it.
+. "$(dirname "$0")/lib.sh"
+need_servers
+
+base=${DEVENV_TEST_PG_URL%/postgres}
+url=$base/devenv_it_interrupt
+q() { psql -X -A -t -q "$url" -c "$1"; }
+make_repo "$T/r" <<INI
+[postgres]
+url = $url
+schema = db/schema.sql
+seed = db/seed.sql
+INI
+mkdir -p "$T/r/db"
+cd "$T/r"
+echo "CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
+/usr/bin/python3 -c "
+with open('db/seed.sql', 'w') as f:
+    f.write(''.join(f'INSERT INTO t VALUES ({i});\n' for i in range(1, 300001)))"
+psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS devenv_it_interrupt WITH (FORCE)" 2>/dev/null
+
+"$DEVENV" up >"$T/up.log" 2>&1 &
+up=$!
+# Wait until the seed is under way, then stop it.
+for _ in $(seq 200); do grep -q "pg.schema-load" "$T/up.log" && break; sleep 0.02; done
+sleep 0.3
+kill -TERM $up
+set +e
+wait $up
+rc=$?
+set -e
+[ "$rc" = 143 ] || fail "exit $rc after SIGTERM, not 143: $(cat "$T/up.log")"
+[ "$(q 'SELECT count(*) FROM t')" = 0 ] || fail "a half seed stayed: $(q 'SELECT count(*) FROM t') rows"
+dv status --json
+printf '%s' "$out" >"$T/s.json"
+[ "$(json_get "$T/s.json" 'j["ready"]')" = False ] || fail "ready after an interrupted seed"
+dv up
+expect_rc 0
+expect_out "pg.seed"
+[ "$(q 'SELECT count(*) FROM t')" = 300000 ] || fail "the next up did not redo the chain"
+dv up
+expect_out "up to date"
+echo ok
