@@ -14,7 +14,8 @@
 #      its port accepting (a tight connect loop) to the waiter's exit, `devenv wait ddb` against
 #      `wait-for-it`, 5 trials each, medians                      (goal devenv <= 25 ms)
 #   f  the idle watcher: CPU ticks (utime + stime) and context switches over 10 s, 1 s after its
-#      first run, and its VmRSS                                   (goals 0 ticks, <= 8 MiB)
+#      first run, and its VmRSS (and RssAnon, the part no other process shares)
+#                                                                 (goals 0 ticks, <= 8 MiB)
 #
 # Every time is wall time of whole processes, taken with bash's EPOCHREALTIME. A row whose devenv
 # feature is not built yet (or a build that fails) says so and the rest still run. Exits 1 when a
@@ -186,12 +187,13 @@ if [ "${state[up]}" = ok ]; then
 	[ "${state[up]}" != ok ] || fig[up]=$(median "${up_runs[@]}")
 fi
 
-# watcher_start LOG: start `devenv up --watch` here with its output in LOG, its pid in
+# watcher_start ROW LOG: start `devenv up --watch` here with its output in LOG, its pid in
 # watcher_pid, and wait for its first run's summary. Returns 1 with state[ROW] set when it exits
 # (a usage error, 64: not built yet) or reports no run within 60 s.
 watcher_start() {
 	local row=$1 log=$2 i rc
-	"$devenv" up --watch >"$log" 2>&1 &
+	: >"$log" # before the background job opens it: the loop below reads it at once
+	"$devenv" up --watch >>"$log" 2>&1 &
 	watcher_pid=$!
 	for ((i = 0; i < 600; i++)); do
 		if ! kill -0 "$watcher_pid" 2>/dev/null; then
@@ -374,6 +376,7 @@ if [ "${state[idle]}" = ok ] && watcher_start idle "$work/idle.log"; then
 	fig[idle]=$((t1 - t0))
 	fig[idle.switches]=$((s1 - s0))
 	fig[idle.rss]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$watcher_pid/status")
+	fig[idle.anon]=$(awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$watcher_pid/status")
 	watcher_stop idle || true
 fi
 
@@ -419,6 +422,7 @@ row "f  idle watcher: CPU ticks in 10 s" "${state[idle]}" "${fig[idle]:-0}" "0" 
 row "   idle watcher: context switches in 10 s" "${state[idle]}" "${fig[idle.switches]:-0}" "0" \
 	"$(verdict "${fig[idle.switches]:-0}" le 0)"
 row "   idle watcher: VmRSS" "${state[idle]}" "${fig[idle.rss]:-0} MiB" "<= 8 MiB" "$(verdict "${fig[idle.rss]:-0}" le 8)"
+row "   idle watcher: of which RssAnon (not shared)" "${state[idle]}" "${fig[idle.anon]:-0} MiB" "-" ""
 for note in ${notes[@]+"${notes[@]}"}; do echo "note: $note"; done
 echo
 runs_ms() { local v out=; for v in "$@"; do out+="${out:+ }$(ms_of "$v")"; done; echo "$out"; }

@@ -239,7 +239,16 @@ start_postgres(struct devenv_run *run, const struct pg_target *t)
 		opts = xasprintf("-p %s -c listen_addresses=127.0.0.1 -k '%s'", t->port, data);
 		argv[7] = opts;
 		devenv_logf(NULL, DEVENV_LOG_INFO, "starting PostgreSQL on 127.0.0.1:%s", t->port);
-		if (run_as(as, log, argv) != 0) {
+		/* After a crash the old server's backends may hold its shared
+		 * memory for a moment: try again for a few seconds. */
+		for (int attempt = 0; attempt < 10 && run_as(as, log, argv) != 0; attempt++) {
+			if (attempt == 9) {
+				err = -1;
+				break;
+			}
+			devenv_sleep_ms(500);
+		}
+		if (err) {
 			err = devenv_error_set(DEVENV_EUNAVAILABLE,
 			                       "PostgreSQL did not start on port %s: see %s",
 			                       t->port, server_log);

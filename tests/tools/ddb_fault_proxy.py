@@ -7,7 +7,11 @@ so every batch meets a fault and a client that retries always gets there.
 Other operations pass through.
 
   ddb_fault_proxy.py UPSTREAM_PORT PORTFILE [MODE]
-MODE: flaky (the cycle above, default) or throttle (always throttled)."""
+MODE: flaky (the cycle above, default), throttle (always throttled), slow
+(each new body answered after 300 ms), drop (each new body: the connection
+closed without an answer)."""
+import socket
+import time
 import http.client
 import http.server
 import json
@@ -64,6 +68,20 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 if first:
                     counter["n"] += 1
                 step = counter["n"] % 4 + 1 if first else 0
+            if mode == "slow" and first:
+                time.sleep(0.3)
+                step = 0
+            if mode == "drop" and first:
+                with lock:
+                    counter["faults"] += 1
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if mode in ("slow", "drop"):
+                step = 0
             if mode == "throttle" or step == 1:
                 return self.fault("ThrottlingException")
             if step == 2:

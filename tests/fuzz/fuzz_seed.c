@@ -1,0 +1,130 @@
+/*
+ * fuzz_seed.c: DynamoDB seed files through devenv_ddb_seed_parse, against a
+ * fixed schema (table "t": pk S HASH, sk N RANGE), and the attribute-value
+ * checker on its own.
+ *
+ * Input: the first byte picks the format (odd: "t.jsonl", export lines;
+ * even: "seed.json", RequestItems), the rest is the file's text, handed over
+ * without a NUL after it. The seed corpus starts its files with '1' or '0'.
+ */
+#include "core.h"
+#include "ddb_item.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
+
+static const char schema_text[] =
+        "[{\"TableName\": \"t\","
+        "  \"AttributeDefinitions\": ["
+        "    {\"AttributeName\": \"pk\", \"AttributeType\": \"S\"},"
+        "    {\"AttributeName\": \"sk\", \"AttributeType\": \"N\"}],"
+        "  \"KeySchema\": ["
+        "    {\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"},"
+        "    {\"AttributeName\": \"sk\", \"KeyType\": \"RANGE\"}],"
+        "  \"BillingMode\": \"PAY_PER_REQUEST\"}]";
+
+static json_t *schema;
+static const json_t *table;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	schema = json_loads(schema_text, 0, NULL);
+	table = devenv_ddb_find_table(schema, "t");
+	if (!table)
+		abort();
+	return 0;
+}
+
+/* What a successful parse promises: 'count' requests, all for "t", each a
+ * checked item with a key seen once. */
+static void
+check_result(const json_t *all, size_t count)
+{
+	const json_t *list = json_object_get(all, "t"), *req;
+	json_t *keys = json_object();
+	size_t i;
+
+	CHECK(json_object_size(all) == (list ? 1u : 0u));
+	CHECK(json_array_size(list) == count);
+	json_array_foreach(list, i, req)
+	{
+		const json_t *put = json_object_get(req, "PutRequest");
+		const json_t *item = put ? json_object_get(put, "Item")
+		                         : json_object_get(json_object_get(req, "DeleteRequest"), "Key");
+		char why[256];
+		char *key;
+
+		CHECK(json_object_size(req) == 1 && json_is_object(item));
+		CHECK(devenv_ddb_check_item(item, table, why, sizeof(why)) == 0);
+		key = devenv_ddb_item_key(item, table);
+		CHECK(!json_object_get(keys, key));
+		json_object_set_new(keys, key, json_true());
+		free(key);
+	}
+	json_decref(keys);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *name, *text = (const char *)data + 1;
+	json_t *all, *seen, *v;
+	size_t count = 0, len;
+	int err;
+
+	if (size < 1)
+		return 0;
+	len = size - 1;
+	name = data[0] & 1 ? "t.jsonl" : "seed.json";
+
+	all = json_object();
+	seen = json_object();
+	devenv_error_clear();
+	err = devenv_ddb_seed_parse(all, &count, seen, schema, text, len, name, "ddb/seed");
+	if (err == 0) {
+		check_result(all, count);
+		/* The same file again: every key is now a duplicate. */
+		if (count) {
+			size_t again = 0;
+
+			err = devenv_ddb_seed_parse(all, &again, seen, schema, text, len, name,
+			                            "ddb/again");
+			CHECK(err == DEVENV_EDATA);
+			CHECK(strstr(devenv_error_last(), "the same key as ddb/seed"));
+		}
+	} else {
+		CHECK(err == DEVENV_EDATA);
+		CHECK(strncmp(devenv_error_last(), "ddb/seed", 8) == 0);
+	}
+	json_decref(all);
+	json_decref(seen);
+
+	/* The whole text as one attribute value, and as an item. */
+	v = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+	if (v) {
+		char why[512] = "";
+
+		if (devenv_ddb_check_value(v, "v", why, sizeof(why), 0) != 0)
+			CHECK(why[0] != '\0');
+		why[0] = '\0';
+		if (devenv_ddb_check_item(v, table, why, sizeof(why)) != 0)
+			CHECK(why[0] != '\0');
+		free(devenv_ddb_item_key(v, table));
+		json_decref(v);
+	}
+	return 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * fuzz_sql.c: the SQL lexer (src/sql_lex.c) on arbitrary bytes. The input
+ * is handed over as libFuzzer gives it, 'len' bytes with no NUL after them,
+ * so a read past 'len' is an ASan report. Every item is checked against
+ * the lexer's promises; a broken one is __builtin_trap().
+ */
+#include "core.h"
+#include "sql_lex.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *buf = (const char *)data;
+	struct devenv_sql_lexer lx;
+	struct devenv_sql_item it;
+	size_t prev_end = 0, items = 0;
+	int prev_line = 1, prev_copy = 0;
+	/* devenv_sql_position stops at a NUL byte; compare positions only
+	 * before the first one. */
+	const char *nul = memchr(buf, '\0', size);
+	size_t clean = nul ? (size_t)(nul - buf) : size;
+
+	devenv_error_clear();
+	devenv_sql_lexer_init(&lx, buf, size, "f.sql");
+	for (;;) {
+		int err = devenv_sql_next(&lx, &it);
+
+		if (err) {
+			CHECK(err == DEVENV_EDATA);
+			CHECK(strncmp(devenv_error_last(), "f.sql:", 6) == 0);
+			break;
+		}
+		if (it.kind == DEVENV_SQL_END)
+			break;
+		CHECK(it.kind == DEVENV_SQL_STATEMENT || it.kind == DEVENV_SQL_META ||
+		      it.kind == DEVENV_SQL_COPY_DATA);
+		CHECK(it.start <= it.end && it.end <= size);
+		CHECK(it.start >= prev_end);         /* items advance, never overlap */
+		CHECK(it.line >= 1 && it.col >= 1);
+		CHECK(it.line >= prev_line);
+		CHECK(lx.pos >= it.end && lx.pos <= size);
+		/* COPY data follows exactly the statements that announce it. */
+		CHECK((it.kind == DEVENV_SQL_COPY_DATA) == prev_copy);
+		switch (it.kind) {
+		case DEVENV_SQL_STATEMENT: {
+			char word[32];
+
+			CHECK(it.end > it.start);
+			/* A statement starts at its first token. */
+			CHECK(!isspace((unsigned char)buf[it.start]) && buf[it.start] != ';');
+			devenv_sql_first_word(buf, it.start, it.end, word, sizeof(word));
+			CHECK(strlen(word) < sizeof(word));
+			CHECK(!it.copy_in || strcmp(word, "COPY") == 0);
+			break;
+		}
+		case DEVENV_SQL_META:
+			CHECK(buf[it.start] == '\\');
+			CHECK(!memchr(buf + it.start, '\n', it.end - it.start));
+			CHECK(it.copy_in == 0);
+			break;
+		case DEVENV_SQL_COPY_DATA:
+			CHECK(it.col == 1);
+			CHECK(it.start == 0 || buf[it.start - 1] == '\n');
+			CHECK(it.copy_in == 0);
+			break;
+		default:
+			break;
+		}
+		if (it.kind != DEVENV_SQL_COPY_DATA && it.start < clean) {
+			int line, col;
+
+			devenv_sql_position(buf, it.start, &line, &col);
+			CHECK(line == it.line && col == it.col);
+		}
+		prev_copy = it.kind == DEVENV_SQL_STATEMENT && it.copy_in;
+		prev_end = it.end;
+		prev_line = it.line;
+		/* Every item holds at least one byte or is followed by one it
+		 * consumed, so there are never more items than bytes + 1. */
+		CHECK(++items <= size + 1);
+	}
+	return 0;
+}
