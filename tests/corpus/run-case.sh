@@ -84,9 +84,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ddb_tables() {
-	aws dynamodb list-tables --endpoint-url "$ep" --output text --query 'TableNames[]' |
-		tr '\t' '\n' | grep -F -- "$table_prefix" || true
+ddb_tables() { # the case's tables (names that start with its prefix)
+	local all
+	all=$(aws dynamodb list-tables --endpoint-url "$ep" --output text --query 'TableNames[]') || return 1
+	printf '%s\n' "$all" | tr '\t' '\n' | grep -F -- "$table_prefix" || true
 }
 
 # --- the repository -----------------------------------------------------------------------------
@@ -175,16 +176,17 @@ psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >
 state() {
 	if [ "$(q "$DEVENV_TEST_PG_URL" -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
 		q "$url" -c "
-SELECT c.relkind || ' ' || n.nspname || '.' || c.relname ||
+SELECT c.relkind::text || ' ' || n.nspname || '.' || c.relname ||
        CASE WHEN c.relkind IN ('r', 'p') THEN ' ' || (xpath('/row/c/text()', query_to_xml(
             format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text
        ELSE '' END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-ORDER BY 1" || echo "pg: cannot read the database"
+ORDER BY 1" || return 1
 	fi
-	local t
-	for t in $(ddb_tables); do
+	local t tables
+	tables=$(ddb_tables) || return 1
+	for t in $tables; do
 		echo "ddb $t $(aws dynamodb scan --endpoint-url "$ep" --table-name "$t" --select COUNT \
 			--output text --query Count 2>&1 | tr '\n' ' ')"
 	done
