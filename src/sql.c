@@ -146,12 +146,25 @@ send_slice(struct runner *r, size_t start, size_t end, PGresult **failed)
 	while ((res = PQgetResult(r->conn))) {
 		ExecStatusType st = PQresultStatus(res);
 
-		if ((st == PGRES_FATAL_ERROR || st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
-		     st == PGRES_COPY_BOTH) &&
-		    !*failed) {
-			/* A COPY here would be COPY ... FROM a client file: end it. */
-			if (st == PGRES_COPY_IN)
-				PQputCopyEnd(r->conn, "COPY from the client is not supported here");
+		if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+			/* COPY ... TO STDOUT: psql would print the rows; a seed
+			 * has no use for them. Drained, or libpq stays in COPY. */
+			char *row;
+
+			PQclear(res);
+			while (PQgetCopyData(r->conn, &row, 0) > 0)
+				PQfreemem(row);
+			continue;
+		}
+		if (st == PGRES_COPY_IN) {
+			/* Not seen as COPY ... FROM stdin by the lexer: the server's
+			 * error for this ending follows. */
+			PQclear(res);
+			PQputCopyEnd(r->conn, "COPY ... FROM stdin must be followed by its rows and "
+			                      "a \\. line");
+			continue;
+		}
+		if (st == PGRES_FATAL_ERROR && !*failed) {
 			*failed = res;
 			continue;
 		}

@@ -216,6 +216,7 @@ $(show "$T/setup.err")"
 fi
 if [ "$unchanged" = yes ]; then
 	state >"$T/before" || fail "cannot read the databases' state"
+	if [ -n "${CORPUS_VERBOSE:-}" ]; then sed 's/^/state: /' "$T/before"; fi
 fi
 
 # --- the run ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
  * in an item: json_string() (what json_pack "s" uses) must take it.
  */
 #include "../../plugins/cruddur/conversation.c"
+#include "core.h" /* devenv_error_clear */
 
 #include <stdint.h>
 #include <sys/mman.h>

@@ -73,6 +73,14 @@ expect_rc 0
 [ "$(q "$copy_url" "SELECT count(*) FROM pg_tables WHERE tablename = 'leak_check' AND schemaname = 'public'")" = 1 ] ||
 	fail "search_path leaked from one file into the next"
 
+# COPY ... TO STDOUT in a file: psql prints the rows; devenv drains them
+# (it once waited for them forever).
+printf "CREATE TABLE o (x int);\nINSERT INTO o VALUES (1);\nCOPY o TO STDOUT;\nINSERT INTO o VALUES (2);\n" >out.sql
+sed -i 's|^schema = .*|schema = out.sql|' devenv.ini
+psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS devenv_it_copy WITH (FORCE)"
+timeout 20 "$DEVENV" run pg.schema-load >"$T/o.log" 2>&1 || fail "COPY TO STDOUT: $(cat "$T/o.log")"
+[ "$(q "$copy_url" 'SELECT count(*) FROM o')" = 2 ] || fail "COPY TO STDOUT lost statements"
+
 # A bad row in a COPY block: its own line.
 cat >bad.sql <<'SQL'
 CREATE TABLE c (id int);

@@ -1,0 +1,2 @@
+SELECT 'héllo', "naïve;" FROM café;
+  SELECT '日本語';
