@@ -79,6 +79,9 @@ for t in "${targets[@]}"; do
 	printf '%-14s %12s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${new:-?}" "$result"
 	if [ "$rc" -ne 0 ]; then
 		grep -m 3 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | sed 's/^/    /' || true
+		# The first frame in devenv's code or the fuzz target.
+		grep -E '^ +#[0-9]+ 0x[0-9a-f]+ in [^ ]+ [^ ]*\.c:[0-9]+' "$log" | head -n 1 |
+			sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in /    at: /' || true
 		for f in "$art"/*; do
 			[ -e "$f" ] && echo "    crash file: $f"
 		done

@@ -159,14 +159,15 @@ uuid_random(char out[37])
 	uuid_format(out, b, 4);
 }
 
-/* The group's uuid follows from its two users, so a rerun finds its items. */
+/* The group's uuid follows from its two users' handles, which survive a
+ * reset of PostgreSQL (their uuids do not), so a rerun finds its items. */
 static void
 uuid_of_pair(char out[37], const struct user *a, const struct user *b)
 {
 	unsigned char bytes[16];
-	char text[256], hex[41];
+	char text[600], hex[41];
 
-	snprintf(text, sizeof(text), "cruddur message group %s %s", a->uuid, b->uuid);
+	snprintf(text, sizeof(text), "cruddur message group %s %s", a->handle, b->handle);
 	devenv_fingerprint_text(hex, text);
 	for (int i = 0; i < 16; i++)
 		sscanf(hex + 2 * i, "%2hhx", &bytes[i]);
@@ -191,6 +192,24 @@ group_item(const struct user *owner, const struct user *other, const char *group
 	                     "message", "S", message, "user_uuid", "S", other->uuid,
 	                     "user_display_name", "S", other->display_name, "user_handle", "S",
 	                     other->handle));
+}
+
+/* Adds a DeleteRequest for pk/sk unless one is there: a batch may not name
+ * a key twice. */
+static void
+add_delete(json_t *deletes, json_t *pk, json_t *sk)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(deletes, i, d) {
+		json_t *key = json_object_get(json_object_get(d, "DeleteRequest"), "Key");
+
+		if (json_equal(json_object_get(key, "pk"), pk) && json_equal(json_object_get(key, "sk"), sk))
+			return;
+	}
+	json_array_append_new(deletes, json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest", "Key", "pk",
+	                                         pk, "sk", sk));
 }
 
 /* Deletes for what an earlier run wrote for this group: its messages and
@@ -223,10 +242,7 @@ previous(json_t *deletes, struct devenv_ctx *ctx, const char *table, const char 
 
 			if (strncmp(pk, "GRP#", 4) == 0 && (!g || strcmp(g, group) != 0))
 				continue;
-			json_array_append_new(deletes,
-			                      json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest",
-			                                "Key", "pk", json_object_get(item, "pk"),
-			                                "sk", json_object_get(item, "sk")));
+			add_delete(deletes, json_object_get(item, "pk"), json_object_get(item, "sk"));
 		}
 		if (json_object_get(resp, "LastEvaluatedKey"))
 			json_object_set(req, "ExclusiveStartKey",
@@ -291,6 +307,25 @@ run(struct devenv_ctx *ctx)
 	}
 	if ((err = previous(deletes, ctx, table, pk, group)))
 		goto out;
+	/* The group items an earlier run wrote, under users' old uuids too. */
+	{
+		char saved[4096];
+		json_t *keys, *k;
+		size_t i;
+
+		devenv_state_get(saved, sizeof(saved), ctx, "cruddur.conversation.groups");
+		keys = saved[0] ? json_loads(saved, 0, NULL) : NULL;
+		json_array_foreach(keys, i, k)
+		{
+			json_t *pkv = json_pack("{s:O}", "S", json_array_get(k, 0));
+			json_t *skv = json_pack("{s:O}", "S", json_array_get(k, 1));
+
+			add_delete(deletes, pkv, skv);
+			json_decref(pkv);
+			json_decref(skv);
+		}
+		json_decref(keys);
+	}
 	snprintf(pk, sizeof(pk), "GRP#%s", me.uuid);
 	if ((err = previous(deletes, ctx, table, pk, group)))
 		goto out;
@@ -305,6 +340,18 @@ run(struct devenv_ctx *ctx)
 	}
 	ri = json_pack("{s:O}", table, puts);
 	err = devenv_ddb_write(ctx, ri, &written);
+	if (!err) {
+		char pk_me[128], pk_other[128], *text;
+		json_t *groups;
+
+		snprintf(pk_me, sizeof(pk_me), "GRP#%s", me.uuid);
+		snprintf(pk_other, sizeof(pk_other), "GRP#%s", other.uuid);
+		groups = json_pack("[[s,s],[s,s]]", pk_me, at, pk_other, at);
+		text = json_dumps(groups, JSON_COMPACT);
+		devenv_state_put(ctx, "cruddur.conversation.groups", text);
+		free(text);
+		json_decref(groups);
+	}
 	devenv_set_detail(ctx, "%s: %zu messages, 2 groups", devenv_path_display(ctx, file), n);
 out:
 	for (size_t i = 0; i < n; i++)

@@ -71,6 +71,7 @@ base=${DEVENV_TEST_PG_URL%/postgres}
 url=$base/$db
 ep=$DEVENV_TEST_DDB_ENDPOINT
 
+use_ddb=yes # until the repository is known
 T=$(mktemp -d "${TMPDIR:-/tmp}/devenv-corpus.XXXXXX")
 repo=$T/repo
 cleanup() {
@@ -86,6 +87,7 @@ trap cleanup EXIT
 
 ddb_tables() { # the case's tables (names that start with its prefix)
 	local all
+	[ "$use_ddb" = yes ] || return 0
 	all=$(aws dynamodb list-tables --endpoint-url "$ep" --output text --query 'TableNames[]') || return 1
 	printf '%s\n' "$all" | tr '\t' '\n' | grep -F -- "$table_prefix" || true
 }
@@ -166,6 +168,10 @@ else
 	subst "$repo/devenv.ini"
 fi
 
+# DynamoDB state only for cases that can touch DynamoDB at all (the AWS CLI is slow to start).
+use_ddb=no
+if exists "$repo/ddb" || grep -aq 'ddb/' "$repo/devenv.ini" 2>/dev/null; then use_ddb=yes; fi
+
 # --- state --------------------------------------------------------------------------------------
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@"; }
 psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 ||
@@ -231,33 +237,35 @@ $(show "$T/out")
 --- stderr:
 $(show "$T/err")"
 
-if [ "$rc" = 124 ] || [ "$rc" = 137 ] && [ "$expect_exit" != "$rc" ]; then
-	fail "hang: no exit within ${limit} s ($report)"
-fi
-if [ "$rc" -ge 128 ] && [ "$expect_exit" != "$rc" ]; then
-	fail "crash: exit $rc (signal $((rc - 128))), expected $expect_exit
-$report"
+# Every problem is reported, not just the first.
+problems=()
+if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && [ "$expect_exit" != "$rc" ]; then
+	problems+=("hang: no exit within $limit s")
+elif [ "$rc" -ge 128 ] && [ "$expect_exit" != "$rc" ]; then
+	problems+=("crash: exit $rc (signal $((rc - 128))), expected $expect_exit")
+elif [ "$rc" != "$expect_exit" ]; then
+	problems+=("exit $rc, expected $expect_exit")
 fi
 for s in "ERROR: AddressSanitizer" "runtime error:" "LeakSanitizer" "ERROR: ThreadSanitizer"; do
 	if grep -aqF -- "$s" "$T/out" "$T/err"; then
-		fail "sanitizer report ('$s')
-$report"
+		problems+=("sanitizer report ('$s')")
 	fi
 done
-[ "$rc" = "$expect_exit" ] || fail "exit $rc, expected $expect_exit
-$report"
 for m in "${messages[@]}"; do
 	m=${m//TABLE/$table}
-	grep -aqF -- "$m" "$T/err" || fail "stderr lacks '$m'
-$report"
+	grep -aqF -- "$m" "$T/err" || problems+=("stderr lacks '$m'")
 done
 if [ "$unchanged" = yes ]; then
-	state >"$T/after" || fail "cannot read the databases' state"
-	if ! cmp -s "$T/before" "$T/after"; then
-		fail "the databases changed (a partial write)
---- diff before after:
-$(diff "$T/before" "$T/after" || true)
-$report"
+	if ! state >"$T/after"; then
+		problems+=("cannot read the databases' state after the run")
+	elif ! cmp -s "$T/before" "$T/after"; then
+		problems+=("the databases changed (a partial write):
+$(diff "$T/before" "$T/after" | grep '^[<>]' | sed 's/^</  before:/; s/^>/  after: /')")
 	fi
 fi
+if [ "${#problems[@]}" -gt 0 ]; then
+	fail "$(printf '%s\n' "${problems[@]}")
+$report"
+fi
+if [ -n "${CORPUS_VERBOSE:-}" ]; then echo "$report"; fi
 echo "ok: $area/$name (exit $rc)"

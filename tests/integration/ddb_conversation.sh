@@ -75,6 +75,14 @@ expect_no "pg.seed"
 [ "$(aws dynamodb scan --endpoint-url "$ep" --table-name "$table" --select COUNT --output text --query Count)" = $((lines + 3)) ] ||
 	fail "a rerun duplicated the conversation"
 
+# A reset of PostgreSQL gives the users new uuids; the conversation that
+# follows replaces the old one instead of leaving it beside (it once did).
+dv reset pg
+expect_rc 0
+expect_out "cruddur.conversation"
+[ "$(aws dynamodb scan --endpoint-url "$ep" --table-name "$table" --select COUNT --output text --query Count)" = $((lines + 3)) ] ||
+	fail "a reset of PostgreSQL left the old conversation behind"
+
 # A bad line: exit 65 naming it, nothing written.
 total=$(aws dynamodb scan --endpoint-url "$ep" --table-name "$table" --select COUNT --output text --query Count)
 sed -i '3s/^Person [12]: /Person 3: /' ddb/conversation.txt

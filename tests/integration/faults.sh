@@ -66,7 +66,10 @@ up=$!
 for _ in $(seq 400); do grep -q "^pg.schema-load" "$T/up.log" && break; sleep 0.01; done
 sleep 0.15
 cluster=$(json_get .devenv/state.json 'j["service.pg"]')
-kill -9 "$(head -1 "$cluster/postmaster.pid")"
+# The server and its backends at once: a backend alone would finish the batch.
+pm=$(head -1 "$cluster/postmaster.pid")
+pkill -9 -P "$pm" || true
+kill -9 "$pm"
 set +e
 wait $up
 rc=$?

@@ -1,0 +1,2 @@
+INSERT INTO items VALUES (1, 'one');
+COPY items (id, note) FROM stdin;

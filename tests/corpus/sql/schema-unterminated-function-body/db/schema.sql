@@ -1,0 +1,4 @@
+CREATE TABLE a (id int);
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$
+  SELECT 1;
+CREATE TABLE b (id int);

@@ -1,0 +1,2 @@
+INSERT INTO items VALUES (1, 'one');
+\gexec

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS items;
+CREATE TABLE items (id int PRIMARY KEY, note text NOT NULL);

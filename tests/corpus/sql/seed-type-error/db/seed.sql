@@ -1,0 +1,2 @@
+INSERT INTO items VALUES (1, 'one');
+INSERT INTO items VALUES ('two', 'x');
