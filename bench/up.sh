@@ -38,6 +38,7 @@ fi
 
 work=$(mktemp -d)
 watcher_pid=
+local_ddb=
 # shellcheck source=tests/harness/servers.sh
 source tests/harness/servers.sh
 # shellcheck disable=SC2317 # called by the EXIT trap
@@ -46,6 +47,7 @@ cleanup() {
 		kill -9 "$watcher_pid" 2>/dev/null || true
 		wait "$watcher_pid" 2>/dev/null || true
 	fi
+	[ -n "$local_ddb" ] && kill "$local_ddb" 2>/dev/null
 	harness_stop >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -71,7 +73,19 @@ harness_start >/dev/null
 # The environment a Cruddur developer's dev container has. The dummy AWS credentials must not be
 # a substring of any table name: devenv masks their values wherever they appear.
 export CONNECTION_URL=${DEVENV_TEST_PG_URL%/postgres}/cruddur
-export AWS_ENDPOINT_URL=$DEVENV_TEST_DDB_ENDPOINT
+# The dev container runs DynamoDB Local, which creates and deletes tables at once; dynalite by
+# default holds them in CREATING and DELETING for 500 ms each, as AWS does, which would make both
+# tools' resets mostly sleep. The baseline and devenv both talk to a dynalite that behaves like
+# DynamoDB Local.
+ddb_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$DEVENV_TEST_DYNALITE" --port "$ddb_port" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 \
+	>"$work/dynalite-local.log" 2>&1 &
+local_ddb=$!
+for _ in $(seq 200); do
+	curl -s -o /dev/null "http://127.0.0.1:$ddb_port" && break
+	sleep 0.05
+done
+export AWS_ENDPOINT_URL=http://127.0.0.1:$ddb_port
 export AWS_ACCESS_KEY_ID=AKIDDUMMYKEYID AWS_SECRET_ACCESS_KEY=dummysecretaccesskey AWS_DEFAULT_REGION=ca-central-1
 export NO_COLOR=1
 unset PROD_CONNECTION_URL AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL_DYNAMODB DEVENV_ENV DEVENV_PLUGIN_PATH

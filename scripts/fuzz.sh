@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]: runs devenv's libFuzzer
 # targets (tests/fuzz/fuzz_*.c), each for SECONDS_PER_TARGET seconds (default
-# 5) on a temporary copy of its seed corpus (tests/fuzz/corpus/TARGET), so
-# the repository is not written. TARGET: config, sql, seed, conversation
-# (default: all four).
+# 5) on a temporary copy of its seed corpus (tests/fuzz/corpus/TARGET), with
+# its dictionary (tests/fuzz/TARGET.dict), so the repository is not written.
+# TARGET: config, sql, seed, conversation (default: all four).
 #
-# Configures build-fuzz with clang if it is missing (-Dfuzz=true), builds the
-# targets, and prints per target the executions and exec/s from libFuzzer's
-# final stats. Exits 1 when a target crashed (a sanitizer report, a trap, a
-# leak, a timeout, an out-of-memory): its log and crash file are kept and
-# their paths printed; reproduce with `build-fuzz/tests/fuzz/fuzz_TARGET FILE`.
+# Configures build-fuzz with clang when it is missing (-Dfuzz=true
+# -Db_lundef=false -Dwerror=false), builds the targets, and prints per
+# target the executions, exec/s and new corpus units from libFuzzer's final
+# stats. Exits 1 when a target crashed (a sanitizer report, a trap, a leak,
+# a timeout, an out-of-memory); the temp dir is then kept and the crash
+# file's path printed. Reproduce: build-fuzz/tests/fuzz/fuzz_TARGET FILE
+# (the known ones: tests/fuzz/crashes/TARGET-*).
 #
 # Long runs: scripts/fuzz.sh 600
 set -euo pipefail
@@ -44,15 +46,21 @@ if ! grep -A1 '^rule c_COMPILER$' "$build/build.ninja" | grep -q 'command = [^ ]
 fi
 if ! meson introspect --buildoptions "$build" | python3 -c '
 import json, sys
-sys.exit(0 if any(o["name"] == "fuzz" and o["value"] for o in json.load(sys.stdin)) else 1)'; then
-	meson configure "$build" -Dfuzz=true >/dev/null
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+sys.exit(0 if o.get("fuzz") is True and o.get("werror") is False else 1)'; then
+	meson configure "$build" -Dfuzz=true -Dwerror=false >/dev/null
 fi
-meson compile -C "$build" "${targets[@]/#/fuzz_}" >/dev/null
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/devenv-fuzz.XXXXXX")
 keep=0
 cleanup() { [ "$keep" = 1 ] || rm -rf "$tmp"; }
 trap cleanup EXIT
+
+if ! meson compile -C "$build" "${targets[@]/#/fuzz_}" >"$tmp/build.log" 2>&1; then
+	tail -n 30 "$tmp/build.log" >&2
+	echo "fuzz.sh: building the fuzz targets failed" >&2
+	exit 1
+fi
 
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 

@@ -10,7 +10,49 @@
 struct profile_read {
 	const char *profile;
 	struct devenv_aws_creds *c;
+	int continuing; /* the line inih has is the rest of a long line */
+	FILE *f;
+	char pending[8192]; /* the rest of a line longer than inih's buffer */
+	size_t pending_len, pending_off;
 };
+
+/* inih reads lines of at most 200 bytes and cuts longer ones; a session
+ * token is much longer. This reader hands a long line to inih in pieces,
+ * the later ones as continuation lines, which on_key joins again. */
+static char *
+long_line_reader(char *str, int num, void *stream)
+{
+	struct profile_read *r = stream;
+	size_t room = (size_t)num - 3, n;
+
+	if (r->pending_off >= r->pending_len) {
+		if (!fgets(r->pending, sizeof(r->pending), r->f))
+			return NULL;
+		r->pending_len = strlen(r->pending);
+		r->pending_off = 0;
+		n = r->pending_len < room ? r->pending_len : room;
+		memcpy(str, r->pending, n);
+		str[n] = '\0';
+		r->pending_off = n;
+		r->continuing = 0;
+		return str;
+	}
+	str[0] = ' ';
+	n = r->pending_len - r->pending_off < room ? r->pending_len - r->pending_off : room;
+	memcpy(str + 1, r->pending + r->pending_off, n);
+	str[n + 1] = '\0';
+	r->pending_off += n;
+	r->continuing = 1;
+	return str;
+}
+
+static void
+set_or_append(char *dst, size_t size, const char *value, int append)
+{
+	size_t n = append ? strlen(dst) : 0;
+
+	snprintf(dst + n, size - n, "%s", value);
+}
 
 static int
 on_key(void *user, const char *section, const char *key, const char *value)
@@ -20,11 +62,11 @@ on_key(void *user, const char *section, const char *key, const char *value)
 	if (strcmp(section, r->profile) != 0)
 		return 1;
 	if (strcmp(key, "aws_access_key_id") == 0)
-		snprintf(r->c->key, sizeof(r->c->key), "%s", value);
+		set_or_append(r->c->key, sizeof(r->c->key), value, r->continuing);
 	else if (strcmp(key, "aws_secret_access_key") == 0)
-		snprintf(r->c->secret, sizeof(r->c->secret), "%s", value);
+		set_or_append(r->c->secret, sizeof(r->c->secret), value, r->continuing);
 	else if (strcmp(key, "aws_session_token") == 0)
-		snprintf(r->c->token, sizeof(r->c->token), "%s", value);
+		set_or_append(r->c->token, sizeof(r->c->token), value, r->continuing);
 	return 1;
 }
 
@@ -50,8 +92,10 @@ devenv_aws_creds_load(struct devenv_aws_creds *c)
 		else if (home)
 			path = xasprintf("%s/.aws/credentials", home);
 		/* A missing file is no error: there are just no credentials. */
-		if (path)
-			ini_parse(path, on_key, &r);
+		if (path && (r.f = fopen(path, "r"))) {
+			ini_parse_stream(long_line_reader, &r, on_key, &r);
+			fclose(r.f);
+		}
 		free(path);
 	}
 	devenv_secret_add(c->secret);

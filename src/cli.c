@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "config.h"
 #include "core.h"
+#include "pg.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "repo.h"
@@ -507,6 +508,59 @@ run_command_plugin(struct app *app, const char *name, int argc, char **argv)
 	return run_plugins(app, &name, 1, NULL);
 }
 
+/* Runs psql on 'url' with 'args' after it. The password goes in PGPASSWORD,
+ * not on the command line, where every user's ps would show it. */
+static int
+exec_psql(const char *url, int argc, char **argv)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	char *conninfo = xstrdup(""), **args;
+
+	if (!opts)
+		return devenv_error_set(DEVENV_ECONFIG, "the PostgreSQL URL cannot be parsed");
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		char *quoted, *next, *q;
+
+		if (!o->val || !*o->val)
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			setenv("PGPASSWORD", o->val, 1);
+			continue;
+		}
+		/* A conninfo value: quoted, with ' and \ escaped. */
+		quoted = xmalloc(2 * strlen(o->val) + 3);
+		q = quoted;
+		*q++ = '\'';
+		for (const char *v = o->val; *v; v++) {
+			if (*v == '\'' || *v == '\\')
+				*q++ = '\\';
+			*q++ = *v;
+		}
+		*q++ = '\'';
+		*q = '\0';
+		next = xasprintf("%s%s%s=%s", conninfo, *conninfo ? " " : "", o->keyword, quoted);
+		free(quoted);
+		free(conninfo);
+		conninfo = next;
+	}
+	PQconninfoFree(opts);
+	/* "devenv pg connect -- -c 'select 1'": psql's own options after "--". */
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	}
+	args = xcalloc((size_t)argc + 3, sizeof(*args));
+	args[0] = "psql";
+	args[1] = conninfo;
+	for (int i = 0; i < argc; i++)
+		args[i + 2] = argv[i];
+	fflush(NULL);
+	execvp("psql", args);
+	free(args);
+	free(conninfo);
+	return devenv_error_set(DEVENV_EUNAVAILABLE, "cannot run psql: %s", strerror(errno));
+}
+
 static int
 cmd_pg(struct app *app, int argc, char **argv)
 {
@@ -525,9 +579,7 @@ cmd_pg(struct app *app, int argc, char **argv)
 	if (!url || !*url)
 		return devenv_error_set(DEVENV_ECONFIG, "no PostgreSQL URL for environment %s",
 		                        devenv_config_env(app->cfg));
-	fflush(NULL);
-	execlp("psql", "psql", url, (char *)NULL);
-	return devenv_error_set(DEVENV_EUNAVAILABLE, "cannot run psql: %s", strerror(errno));
+	return exec_psql(url, argc - 1, argv + 1);
 }
 
 static int
@@ -669,7 +721,8 @@ static const struct cmd commands[] = {
 	  "List every plugin: name, origin, summary, what it runs after (-v: unconfigured too)." },
 	{ "stop", cmd_stop, NEED_CONFIG | NEED_STATE, "stop",
 	  "Stop the background watcher and any service devenv started." },
-	{ "pg", cmd_pg, NEED_CONFIG | NEED_STATE | NEED_REGISTRY, "pg sessions | pg connect",
+	{ "pg", cmd_pg, NEED_CONFIG | NEED_STATE | NEED_REGISTRY,
+	  "pg sessions | pg connect [-- PSQL-OPTIONS]",
 	  "sessions: who is connected to the database. connect: psql on the resolved URL." },
 	{ "ddb", cmd_ddb, NEED_CONFIG | NEED_STATE | NEED_REGISTRY,
 	  "ddb tables | ddb scan TABLE [--limit N]",
@@ -749,8 +802,8 @@ prepare(struct app *app, const struct cmd *c)
 		return 0;
 	if ((err = load_config(app)))
 		return err;
-	devenv_secret_add_url(devenv_config_get(app->cfg, "postgres", "url"));
-	devenv_secret_add_url(devenv_config_get(app->cfg, "postgres", "prod_url"));
+	devenv_pg_secrets(devenv_config_get(app->cfg, "postgres", "url"));
+	devenv_pg_secrets(devenv_config_get(app->cfg, "postgres", "prod_url"));
 	devenv_secret_add(getenv("AWS_SECRET_ACCESS_KEY"));
 	devenv_secret_add(getenv("AWS_SESSION_TOKEN"));
 	app->run.cfg = app->cfg;

@@ -79,6 +79,7 @@ struct devenv_config {
 struct parse {
 	struct devenv_config *cfg;
 	const char *text; /* the reader's position */
+	const char *end;  /* the end of the text */
 	int line;
 	int err; /* first error's line, 0: none */
 	char msg[512];
@@ -303,6 +304,11 @@ store(struct parse *p, const char *section, const char *key, const struct key_sp
 		break;
 	}
 	case T_PATH:
+		if (!*value && spec->def) {
+			fail(p, "%s: empty (leave the key out for the default, %s)", key,
+			     spec->def);
+			goto bad;
+		}
 		if (*value) {
 			char *abs = devenv_path_join(cfg->root, value);
 
@@ -407,7 +413,9 @@ section_line(struct parse *p, const char *line)
 	if (*s != '[' || !(end = strchr(s, ']')))
 		return;
 	name = xstrndup(s + 1, (size_t)(end - s - 1));
-	if (!known_section(name)) {
+	if (strlen(name) > 49) {
+		fail(p, "section name longer than 49 characters");
+	} else if (!known_section(name)) {
 		fail(p, "unknown section [%s]", name);
 	} else if (!valid_name(strchr(name, '.') ? strchr(name, '.') + 1 : name)) {
 		fail(p, "bad section name [%s]", name);
@@ -431,22 +439,33 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
+	const char *nl, *t;
 	size_t len;
 
-	if (!*p->text)
+	if (p->text >= p->end)
 		return NULL;
 	p->line++;
-	len = strcspn(p->text, "\n");
+	nl = memchr(p->text, '\n', (size_t)(p->end - p->text));
+	len = nl ? (size_t)(nl - p->text) : (size_t)(p->end - p->text);
 	if (len + 2 > (size_t)num) {
 		fail(p, "line longer than %d characters", num - 2);
 		return NULL;
 	}
-	if (!p->err && memchr(p->text, '\0', len))
+	/* A NUL would end the line early for inih: the rest would vanish. */
+	if (memchr(p->text, '\0', len)) {
 		fail(p, "NUL byte in line");
+		return NULL;
+	}
 	memcpy(str, p->text, len);
 	str[len] = '\0';
 	section_line(p, str);
-	if (p->text[len] == '\n')
+	/* An indented line continues a list key; an indented "key = value" is a
+	 * mistake inih would take as part of the key above. */
+	t = str + strspn(str, " \t");
+	if (t != str && *t && *t != ';' && *t != '#' && *t != '[' && strchr(t, '='))
+		fail(p, "indented line: remove the indentation (a continuation line holds values "
+		        "only)");
+	if (nl)
 		str[len++] = '\n';
 	str[len] = '\0';
 	p->text += len;
@@ -467,8 +486,15 @@ int
 devenv_config_parse(struct devenv_config **out, const char *text, const char *display,
                     const char *root, const char *env)
 {
+	return devenv_config_parse_len(out, text, strlen(text), display, root, env);
+}
+
+int
+devenv_config_parse_len(struct devenv_config **out, const char *text, size_t len,
+                        const char *display, const char *root, const char *env)
+{
 	struct devenv_config *cfg = xcalloc(1, sizeof(*cfg));
-	struct parse p = { .cfg = cfg, .text = text };
+	struct parse p = { .cfg = cfg, .text = text, .end = text + len };
 	char *envsec;
 	int r;
 
@@ -526,12 +552,13 @@ devenv_config_load(struct devenv_config **out, const char *path, const char *dis
                    const char *root, const char *env)
 {
 	char *text;
+	size_t len;
 	int err;
 
 	*out = NULL;
-	if (devenv_read_file(&text, NULL, path) != 0)
+	if (devenv_read_file(&text, &len, path) != 0)
 		return devenv_error_set(DEVENV_ECONFIG, "%s", devenv_error_last());
-	err = devenv_config_parse(out, text, display, root, env);
+	err = devenv_config_parse_len(out, text, len, display, root, env);
 	free(text);
 	if (!err) {
 		free((*out)->path);

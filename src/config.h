@@ -15,6 +15,9 @@ int devenv_config_load(struct devenv_config **out, const char *path, const char 
 /* The same from a string, for tests and fuzzing. */
 int devenv_config_parse(struct devenv_config **out, const char *text, const char *display,
                         const char *root, const char *env);
+/* The same for 'len' bytes of text, which may hold a NUL (an error). */
+int devenv_config_parse_len(struct devenv_config **out, const char *text, size_t len,
+                            const char *display, const char *root, const char *env);
 void devenv_config_free(struct devenv_config *cfg);
 
 /* Expands ${VAR} and ${VAR:-default} from the environment into '*out'.

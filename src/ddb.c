@@ -278,7 +278,7 @@ devenv_ddb_wait_table(struct devenv_ctx *ctx, const char *table, int gone, long 
 {
 	int64_t deadline = devenv_now_ms() + timeout_s * 1000;
 	char state[64];
-	int delay = 20, err;
+	int delay = 10, err;
 
 	for (;;) {
 		if ((err = table_state(state, sizeof(state), ctx, table)))
@@ -293,6 +293,6 @@ devenv_ddb_wait_table(struct devenv_ctx *ctx, const char *table, int gone, long 
 			                        table, gone ? "gone" : "ACTIVE", timeout_s,
 			                        state[0] ? state : "missing");
 		devenv_sleep_ms(delay);
-		delay = delay < 250 ? delay * 2 : 250;
+		delay = delay < 100 ? delay * 2 : 100;
 	}
 }

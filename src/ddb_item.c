@@ -19,13 +19,16 @@ enum { MAX_DEPTH = 32, MAX_ITEM_BYTES = 400 * 1024 };
 static int
 valid_number(const char *s)
 {
-	int digits = 0, sig = 0, leading = 1;
+	int digits = 0, sig = 0, leading = 1, points = 0;
 
 	if (*s == '-' || *s == '+')
 		s++;
 	for (; isdigit((unsigned char)*s) || *s == '.'; s++) {
-		if (*s == '.')
+		if (*s == '.') {
+			if (++points > 1)
+				return 0;
 			continue;
+		}
 		digits++;
 		if (*s != '0')
 			leading = 0;

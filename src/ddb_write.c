@@ -273,7 +273,10 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 			start(&w, multi, &slots[i], b);
 			active++;
 		}
-		if (active == 0 && (err || devenv_cancelled(ctx) || w.nqueue == 0))
+		if (active == 0 && (err || w.nqueue == 0))
+			break;
+		/* Interrupted: in-flight requests are dropped, not waited for. */
+		if (devenv_cancelled(ctx))
 			break;
 		curl_multi_perform(multi, &running);
 		while ((msg = curl_multi_info_read(multi, &left))) {
@@ -297,8 +300,9 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 		if (active > 0 || w.nqueue > 0) {
 			/* Sleep in poll until a socket is ready or, with a slot
 			 * free, a backoff ends. */
-			int64_t wait =
-			        active < concurrency ? next_ready_ms(&w, devenv_now_ms()) : -1;
+			int64_t wait = active < concurrency && !err && !devenv_cancelled(ctx)
+			                       ? next_ready_ms(&w, devenv_now_ms())
+			                       : -1;
 			int timeout = wait >= 0 && wait < 1000 ? (int)wait : 1000;
 
 			if (wait != 0)

@@ -18,31 +18,46 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The PostgreSQL target: its database name and whether its host is local. */
+/* Whether every entry of a comma-separated host list is local. */
 static int
-pg_target(struct devenv_run *run, const char *url, char *name, size_t n, int *local)
+all_local(struct devenv_run *run, const char *list)
 {
+	char *copy = xstrdup(list), *save = NULL;
+	int local = 1;
+
+	for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save))
+		local &= devenv_host_is_local(run->cfg, h);
+	free(copy);
+	return local;
+}
+
+/* The PostgreSQL target: the database libpq will connect to, and whether
+ * every host (and hostaddr, which libpq connects to instead) is local. A URL
+ * naming no host takes PGHOST/PGHOSTADDR from the environment, as libpq
+ * does. */
+static int
+pg_target(struct devenv_run *run, struct devenv_ctx *ctx, char *name, size_t n, int *local)
+{
+	const char *url = devenv_pg_url(ctx);
 	PQconninfoOption *opts = PQconninfoParse(url ? url : "", NULL);
-	const char *host = NULL, *db = NULL;
+	const char *host = NULL, *hostaddr = NULL;
 
 	if (!opts)
 		return devenv_error_set(DEVENV_ECONFIG, "[postgres] url cannot be parsed");
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "host") == 0)
+		if (strcmp(o->keyword, "host") == 0 && o->val && *o->val)
 			host = o->val;
-		else if (strcmp(o->keyword, "dbname") == 0)
-			db = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0 && o->val && *o->val)
+			hostaddr = o->val;
 	}
-	snprintf(name, n, "%s", db && *db ? db : "postgres");
-	*local = 1;
-	/* host may list several, comma separated: all must be local. */
-	if (host) {
-		char *copy = xstrdup(host), *save = NULL;
-
-		for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save))
-			*local &= devenv_host_is_local(run->cfg, h);
-		free(copy);
-	}
+	if (!host)
+		host = getenv("PGHOST");
+	if (!hostaddr)
+		hostaddr = getenv("PGHOSTADDR");
+	/* The name pg.drop will drop: the same rule, the same function. */
+	snprintf(name, n, "%s", devenv_pg_dbname(ctx));
+	*local = (!host || !*host || all_local(run, host)) &&
+	         (!hostaddr || !*hostaddr || all_local(run, hostaddr));
 	PQconninfoFree(opts);
 	return 0;
 }
@@ -111,7 +126,7 @@ devenv_guard_check(struct devenv_run *run, const char *plugin)
 
 	if (strncmp(plugin, "pg.", 3) == 0) {
 		what = "database";
-		err = pg_target(run, devenv_pg_url(&ctx), name, sizeof(name), &local);
+		err = pg_target(run, &ctx, name, sizeof(name), &local);
 	} else if (strncmp(plugin, "ddb.", 4) == 0) {
 		const char *ep = devenv_ddb_endpoint(&ctx);
 

@@ -3,21 +3,44 @@
 #include "config.h"
 #include "core.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 int
+devenv_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char bare[64];
+	size_t n;
+
+	if (!host || !*host)
+		return 0;
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	/* Loopback by address, not by a name that merely starts "127.". */
+	n = strlen(host);
+	if (host[0] == '[' && n > 2 && n < sizeof(bare) && host[n - 1] == ']')
+		snprintf(bare, sizeof(bare), "%.*s", (int)(n - 2), host + 1);
+	else
+		snprintf(bare, sizeof(bare), "%s", host);
+	if (inet_pton(AF_INET, bare, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, bare, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+int
 devenv_host_is_local(const struct devenv_config *cfg, const char *host)
 {
-	static const char *const loopback[] = { "localhost", "127.0.0.1", "::1", "[::1]" };
-
 	if (!host || !*host || host[0] == '/')
 		return 1; /* a Unix socket */
-	for (size_t i = 0; i < ARRAY_SIZE(loopback); i++)
-		if (strcasecmp(host, loopback[i]) == 0)
-			return 1;
-	if (strncmp(host, "127.", 4) == 0)
+	if (devenv_host_is_loopback(host))
 		return 1;
 	for (const char *const *h = devenv_config_list(cfg, "devenv", "local_hosts"); *h; h++)
 		if (strcasecmp(host, *h) == 0)

@@ -4,6 +4,9 @@
 
 struct devenv_config;
 
+/* localhost, 127.0.0.0/8 or ::1 (by address, brackets allowed). */
+int devenv_host_is_loopback(const char *host);
+
 /* Loopback, a Unix socket, or a host listed in [devenv] local_hosts. */
 int devenv_host_is_local(const struct devenv_config *cfg, const char *host);
 

@@ -23,6 +23,23 @@ on_notice(void *arg, const char *message)
 	           "%.*s", (int)n, message);
 }
 
+void
+devenv_pg_secrets(const char *url)
+{
+	PQconninfoOption *opts;
+
+	if (!url || !*url)
+		return;
+	devenv_secret_add_url(url);
+	/* ?password=, key=value strings: whatever form libpq reads. */
+	if ((opts = PQconninfoParse(url, NULL))) {
+		for (PQconninfoOption *o = opts; o->keyword; o++)
+			if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+				devenv_secret_add(o->val);
+		PQconninfoFree(opts);
+	}
+}
+
 const char *
 devenv_pg_dbname(struct devenv_ctx *ctx)
 {
@@ -65,7 +82,7 @@ connect_to(struct devenv_ctx *ctx, const char *dbname)
 		vals[1] = "devenv";
 		keys[2] = NULL;
 	}
-	devenv_secret_add_url(url);
+	devenv_pg_secrets(url);
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
@@ -150,8 +167,12 @@ devenv_pg_exec(struct devenv_ctx *ctx, struct pg_conn *conn, const char *sql, in
 	int err = 0;
 
 	(void)ctx;
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		err = devenv_pg_result_error(res, conn, NULL, 0, 0);
+	/* An administrative statement failing (no CREATEDB, say) is no bad
+	 * data in a file: exit 1, not 65. */
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		devenv_pg_result_error(res, conn, NULL, 0, 0);
+		err = devenv_error_set(DEVENV_EFAIL, "%s", devenv_error_last());
+	}
 	PQclear(res);
 	return err;
 }

@@ -5,6 +5,10 @@
 #include <devenv/plugin.h>
 #include <libpq-fe.h>
 
+/* Registers the password of a PostgreSQL URL or connection string, in any
+ * form libpq accepts, as a secret. */
+void devenv_pg_secrets(const char *url);
+
 /* Closes the context's connections. */
 void devenv_pg_release(struct devenv_ctx *ctx);
 

@@ -381,7 +381,8 @@ devenv_pipeline_run(struct devenv_pipeline *pl)
 	/* The first failure in the order the user reads them. */
 	for (size_t i = 0; i < pl->n && !first_code; i++)
 		first_code = pl->v[i].code;
-	if (!first_code && devenv_cancel_signal)
+	/* Interrupted: whatever the plugins made of it, the run was cancelled. */
+	if (devenv_cancel_signal)
 		first_code = DEVENV_ECANCELLED;
 	return first_code;
 }

@@ -160,14 +160,6 @@ cluster_dir(struct devenv_run *run, const struct passwd *pw)
 	return dir;
 }
 
-/* A host devenv may start a server for: this machine, by name or address. */
-static int
-loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
-}
-
 static int
 start_postgres(struct devenv_run *run, const struct pg_target *t)
 {
@@ -410,7 +402,7 @@ devenv_services_ensure(struct devenv_run *run)
 		struct pg_target t;
 		const char *url = devenv_pg_url(&ctx);
 
-		if (url && *url && pg_target(&t, url) == 0 && loopback(t.host) &&
+		if (url && *url && pg_target(&t, url) == 0 && devenv_host_is_loopback(t.host) &&
 		    !answers(t.host, t.port))
 			err = start_postgres(run, &t);
 	}
@@ -423,7 +415,7 @@ devenv_services_ensure(struct devenv_run *run)
 		if (u && ep && curl_url_set(u, CURLUPART_URL, ep, 0) == CURLUE_OK &&
 		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 		    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-		    loopback(host) && !answers(host, port))
+		    devenv_host_is_loopback(host) && !answers(host, port))
 			err = start_dynamodb(run, port);
 		curl_free(host);
 		curl_free(port);

@@ -12,6 +12,8 @@
 #include "run.h"
 #include "sql_lex.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,35 @@ map_position(const struct runner *r, size_t base, const char *pos, int *line, in
 	devenv_sql_position(r->buf, off, line, col);
 }
 
+/* Waits for the server's answer, asking it to cancel the statement when
+ * devenv is interrupted (SIGINT/SIGTERM), so a long statement ends too. */
+static void
+wait_cancellable(struct runner *r)
+{
+	int cancelled = 0;
+
+	while (PQisBusy(r->conn)) {
+		struct pollfd pfd = { .fd = PQsocket(r->conn), .events = POLLIN };
+
+		if (pfd.fd < 0)
+			return;
+		if (poll(&pfd, 1, cancelled ? -1 : 200) < 0 && errno != EINTR)
+			return;
+		if (!cancelled && devenv_cancelled(r->ctx)) {
+			PGcancel *c = PQgetCancel(r->conn);
+			char why[256];
+
+			if (c) {
+				PQcancel(c, why, sizeof(why));
+				PQfreeCancel(c);
+			}
+			cancelled = 1;
+		}
+		if (pfd.revents && !PQconsumeInput(r->conn))
+			return;
+	}
+}
+
 /* Sends [start, end) of the file as one simple query and reads every result.
  * On failure, '*failed' keeps the first error result (PQclear it). */
 static int
@@ -143,6 +174,7 @@ send_slice(struct runner *r, size_t start, size_t end, PGresult **failed)
 	r->buf[end] = save;
 	if (!ok)
 		return -1;
+	wait_cancellable(r);
 	while ((res = PQgetResult(r->conn))) {
 		ExecStatusType st = PQresultStatus(res);
 
@@ -160,8 +192,9 @@ send_slice(struct runner *r, size_t start, size_t end, PGresult **failed)
 			/* Not seen as COPY ... FROM stdin by the lexer: the server's
 			 * error for this ending follows. */
 			PQclear(res);
-			PQputCopyEnd(r->conn, "COPY ... FROM stdin must be followed by its rows and "
-			                      "a \\. line");
+			PQputCopyEnd(r->conn,
+			             "COPY ... FROM stdin must be followed by its rows and "
+			             "a \\. line");
 			continue;
 		}
 		if (st == PGRES_FATAL_ERROR && !*failed) {
@@ -242,6 +275,9 @@ run_items(struct runner *r, size_t from, size_t to, int one_by_one, size_t *fail
 		if (it->copy_in) {
 			int err = run_copy(r, it, &r->items[i + 1]);
 
+			if (err && devenv_cancelled(r->ctx))
+				return devenv_error_set(DEVENV_ECANCELLED, "%s: cancelled",
+				                        r->file);
 			if (err)
 				return err;
 			i += 2;
@@ -317,6 +353,8 @@ devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn, const char *pa
 	if ((err = exec_simple(&r, "BEGIN")))
 		goto out;
 	err = run_items(&r, r.first, r.last, 0, &at, &failed);
+	if (err == -1 && devenv_cancelled(ctx))
+		err = devenv_error_set(DEVENV_ECANCELLED, "%s: cancelled", r.file);
 	if (err == -1) {
 		const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
 		int line, col;
@@ -328,6 +366,9 @@ devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn, const char *pa
 			err = locate_failure(&r, at, failed);
 		}
 	}
+	/* Interrupted: roll back rather than commit what ran so far. */
+	if (!err && devenv_cancelled(ctx))
+		err = devenv_error_set(DEVENV_ECANCELLED, "%s: cancelled", r.file);
 	if (err) {
 		int code = devenv_error_code();
 		char msg[4096];

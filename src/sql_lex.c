@@ -247,7 +247,7 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 {
 	const char *b = lx->buf;
 	size_t start = (size_t)-1;
-	int depth = 0, err, estring;
+	int depth = 0, err, estring, words = 0, begin_depth = 0;
 
 	memset(it, 0, sizeof(*it));
 	if (lx->copy_pending) {
@@ -318,7 +318,9 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 			depth++;
 		else if (c == ')' && depth > 0)
 			depth--;
-		if (c == ';' && depth == 0) {
+		/* psql's rule: a ';' inside parentheses, or inside a BEGIN (ATOMIC)
+		 * or CASE that is not the statement's first word, does not end it. */
+		if (c == ';' && depth == 0 && begin_depth == 0) {
 			advance(lx, lx->pos + 1);
 			it->kind = DEVENV_SQL_STATEMENT;
 			it->start = start;
@@ -330,10 +332,20 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 		}
 		/* An identifier or keyword whole, so "E" before a quote is seen. */
 		if (ident_char((unsigned char)c) && c != '$') {
-			size_t i = lx->pos;
+			size_t i = lx->pos, n;
 
 			while (i < lx->len && ident_char((unsigned char)b[i]) && b[i] != '$')
 				i++;
+			n = i - lx->pos;
+			words++;
+			if ((n == 5 && strncasecmp(b + lx->pos, "begin", 5) == 0) ||
+			    (n == 4 && strncasecmp(b + lx->pos, "case", 4) == 0)) {
+				if (words > 1)
+					begin_depth++;
+			} else if (n == 3 && strncasecmp(b + lx->pos, "end", 3) == 0 &&
+			           begin_depth > 0) {
+				begin_depth--;
+			}
 			advance(lx, i == lx->pos ? i + 1 : i);
 			continue;
 		}

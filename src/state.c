@@ -5,6 +5,7 @@
  */
 #include "state.h"
 #include "core.h"
+#include "run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +54,8 @@ devenv_state_open(struct devenv_state **out, const char *dir)
 	struct stat sb;
 
 	*out = NULL;
+	if (!dir || !*dir)
+		return devenv_error_set(DEVENV_ECONFIG, "[devenv] state_dir is empty");
 	if (mkdirs(dir, 0700) < 0 || stat(dir, &sb) < 0)
 		return devenv_error_set(DEVENV_ECONFIG, "state dir %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(sb.st_mode))
@@ -103,6 +106,11 @@ devenv_state_lock(struct devenv_state *st, int timeout_s)
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			err = devenv_error_set(DEVENV_ECONFIG, "lock %s: %s", path,
 			                       strerror(errno));
+			goto out;
+		}
+		if (devenv_cancel_signal) {
+			err = devenv_error_set(DEVENV_ECANCELLED,
+			                       "cancelled while waiting for the lock");
 			goto out;
 		}
 		if (devenv_now_ms() >= deadline) {

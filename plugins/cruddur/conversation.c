@@ -202,10 +202,12 @@ add_delete(json_t *deletes, json_t *pk, json_t *sk)
 	json_t *d;
 	size_t i;
 
-	json_array_foreach(deletes, i, d) {
+	json_array_foreach(deletes, i, d)
+	{
 		json_t *key = json_object_get(json_object_get(d, "DeleteRequest"), "Key");
 
-		if (json_equal(json_object_get(key, "pk"), pk) && json_equal(json_object_get(key, "sk"), sk))
+		if (json_equal(json_object_get(key, "pk"), pk) &&
+		    json_equal(json_object_get(key, "sk"), sk))
 			return;
 	}
 	json_array_append_new(deletes, json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest", "Key", "pk",
@@ -242,7 +244,8 @@ previous(json_t *deletes, struct devenv_ctx *ctx, const char *table, const char 
 
 			if (strncmp(pk, "GRP#", 4) == 0 && (!g || strcmp(g, group) != 0))
 				continue;
-			add_delete(deletes, json_object_get(item, "pk"), json_object_get(item, "sk"));
+			add_delete(deletes, json_object_get(item, "pk"),
+			           json_object_get(item, "sk"));
 		}
 		if (json_object_get(resp, "LastEvaluatedKey"))
 			json_object_set(req, "ExclusiveStartKey",

@@ -47,6 +47,11 @@ run(struct devenv_ctx *ctx)
 	snprintf(portbuf, sizeof(portbuf), "%s",
 	         port ? port : (scheme && strcmp(scheme, "https") == 0 ? "443" : "80"));
 	devenv_set_detail(ctx, "%s", endpoint);
+	/* An IPv6 literal comes back as "[::1]"; the resolver wants "::1". */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
 	err = devenv_wait(ctx, "DynamoDB", host, portbuf,
 	                  devenv_cfg_int(ctx, "dynamodb", "wait_timeout", 60), probe, ctx);
 	curl_free(host);

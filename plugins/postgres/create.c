@@ -25,6 +25,9 @@ run(struct devenv_ctx *ctx)
 	if (exists)
 		return 0;
 	ident = PQescapeIdentifier(admin, db, strlen(db));
+	if (!ident)
+		return devenv_error_set(DEVENV_ECONFIG, "the database name cannot be used: %s",
+		                        PQerrorMessage(admin));
 	sql = malloc(strlen(ident) + 32);
 	if (!sql) {
 		PQfreemem(ident);

@@ -75,6 +75,7 @@ use_ddb=yes # until the repository is known
 T=$(mktemp -d "${TMPDIR:-/tmp}/devenv-corpus.XXXXXX")
 repo=$T/repo
 cleanup() {
+	set +e
 	chmod -R u+rwX "$T" 2>/dev/null || true
 	rm -rf "$T"
 	psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
@@ -260,7 +261,7 @@ if [ "$unchanged" = yes ]; then
 		problems+=("cannot read the databases' state after the run")
 	elif ! cmp -s "$T/before" "$T/after"; then
 		problems+=("the databases changed (a partial write):
-$(diff "$T/before" "$T/after" | grep '^[<>]' | sed 's/^</  before:/; s/^>/  after: /')")
+$(diff "$T/before" "$T/after" | sed -n 's/^</  before:/p; s/^>/  after: /p' || true)")
 	fi
 fi
 if [ "${#problems[@]}" -gt 0 ]; then

@@ -24,15 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			__builtin_trap();                                                          \
 	} while (0)
 
-static const char schema_text[] =
-        "[{\"TableName\": \"t\","
-        "  \"AttributeDefinitions\": ["
-        "    {\"AttributeName\": \"pk\", \"AttributeType\": \"S\"},"
-        "    {\"AttributeName\": \"sk\", \"AttributeType\": \"N\"}],"
-        "  \"KeySchema\": ["
-        "    {\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"},"
-        "    {\"AttributeName\": \"sk\", \"KeyType\": \"RANGE\"}],"
-        "  \"BillingMode\": \"PAY_PER_REQUEST\"}]";
+static const char schema_text[] = "[{\"TableName\": \"t\","
+                                  "  \"AttributeDefinitions\": ["
+                                  "    {\"AttributeName\": \"pk\", \"AttributeType\": \"S\"},"
+                                  "    {\"AttributeName\": \"sk\", \"AttributeType\": \"N\"}],"
+                                  "  \"KeySchema\": ["
+                                  "    {\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"},"
+                                  "    {\"AttributeName\": \"sk\", \"KeyType\": \"RANGE\"}],"
+                                  "  \"BillingMode\": \"PAY_PER_REQUEST\"}]";
 
 static json_t *schema;
 static const json_t *table;
@@ -63,8 +62,9 @@ check_result(const json_t *all, size_t count)
 	json_array_foreach(list, i, req)
 	{
 		const json_t *put = json_object_get(req, "PutRequest");
-		const json_t *item = put ? json_object_get(put, "Item")
-		                         : json_object_get(json_object_get(req, "DeleteRequest"), "Key");
+		const json_t *item =
+		        put ? json_object_get(put, "Item")
+		            : json_object_get(json_object_get(req, "DeleteRequest"), "Key");
 		char why[256];
 		char *key;
 

@@ -100,7 +100,7 @@ expect_err "ddb/$pfx-events.jsonl:3: key attribute 'id' is N, the schema says S"
 [ "$(count "$pfx-events")" = "$before" ] || fail "a bad seed wrote items"
 for bad in '{"Item": {"id": {"S": "x"}, "v": {"Q": "1"}}}' '{"Item": {"id": {"S": "x"}, "v": {"N": "12abc"}}}' \
 	'{"Item": {"v": {"S": "no key"}}}' '{"Item": {"id": {"S": "x"}, "v": {"SS": []}}}' '{"Item": {"id": {"S": "x"}}' \
-	'{"Item": {"id": {"S": "x"}, "v": {"BOOL": "yes"}}}'; do
+	'{"Item": {"id": {"S": "x"}, "v": {"BOOL": "yes"}}}' '{"Item": {"id": {"S": "x"}, "v": {"N": "1.2.3"}}}'; do
 	printf '{"Item": {"id": {"S": "ok"}}}\n%s\n' "$bad" >"ddb/$pfx-events.jsonl"
 	dv run ddb.seed
 	expect_rc 65

@@ -14,7 +14,7 @@ seed = db/seed.sql
 INI
 mkdir -p "$T/r/db"
 cd "$T/r"
-echo "CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
+echo "DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
 /usr/bin/python3 -c "
 with open('db/seed.sql', 'w') as f:
     f.write(''.join(f'INSERT INTO t VALUES ({i});\n' for i in range(1, 300001)))"
@@ -41,4 +41,37 @@ expect_out "pg.seed"
 [ "$(q 'SELECT count(*) FROM t')" = 300000 ] || fail "the next up did not redo the chain"
 dv up
 expect_out "up to date"
+
+# SIGINT during a long statement: the server is asked to cancel it, the file
+# is rolled back, devenv exits 130 at once.
+printf "INSERT INTO t VALUES (0);\nSELECT pg_sleep(30);\nINSERT INTO t VALUES (-1);\n" >db/slow.sql
+sed -i 's|^seed = .*|seed = db/slow.sql|' devenv.ini
+"$DEVENV" run pg.seed >"$T/slow.log" 2>&1 &
+slow=$!
+sleep 1.5
+start=$(date +%s%N)
+kill -INT $slow
+set +e
+wait $slow
+rc=$?
+set -e
+[ "$rc" = 130 ] || fail "exit $rc after SIGINT, not 130: $(cat "$T/slow.log")"
+[ $((($(date +%s%N) - start) / 1000000)) -lt 3000 ] || fail "SIGINT took long to act"
+[ "$(q 'SELECT count(*) FROM t WHERE id <= 0')" = 0 ] || fail "an interrupted file was committed"
+
+# SIGINT while waiting for another run's lock: exit 130 at once.
+"$DEVENV" -q run pg.seed >/dev/null 2>&1 &
+holder=$!
+sleep 0.5
+"$DEVENV" run pg.wait >"$T/waiter.log" 2>&1 &
+waiter=$!
+sleep 0.5
+kill -INT $waiter
+set +e
+wait $waiter
+rc=$?
+set -e
+[ "$rc" = 130 ] || fail "a run waiting for the lock exited $rc on SIGINT: $(cat "$T/waiter.log")"
+kill -INT $holder
+wait $holder || true
 echo ok

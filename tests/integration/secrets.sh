@@ -7,7 +7,8 @@ pw='S3cr3t-Pg-Pw-Q9z'
 key='S3cr3t-Aws-Key-Q9z'
 token='S3cr3t-Aws-Token-Q9z'
 base=${DEVENV_TEST_PG_URL%/postgres}
-psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP ROLE IF EXISTS devenv_secret_user" 2>/dev/null || true
+psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP DATABASE IF EXISTS devenv_it_secrets WITH (FORCE)" \
+	-c "DROP ROLE IF EXISTS devenv_secret_user" 2>/dev/null || true
 psql -X -q "$DEVENV_TEST_PG_URL" -c "CREATE ROLE devenv_secret_user LOGIN CREATEDB PASSWORD '$pw'"
 hostport=${base#postgresql://*@}
 url="postgresql://devenv_secret_user:$pw@$hostport/devenv_it_secrets"
@@ -72,6 +73,23 @@ echo "INSERT INTO t VALUES ('$pw');" >db/seed.sql
 check run pg.seed
 sed -i "s|^url = .*|url = postgresql://devenv_secret_user:$pw@127.0.0.1:$(closed_port)/x|; s|^schema = db/schema.sql|schema = db/schema.sql\nwait_timeout = 0\nstart = never|" devenv.ini
 check up
+# A password given as ?password= (libpq reads that too) is masked as well.
+sed -i "s|^url = .*|url = postgresql://devenv_secret_user@$hostport/devenv_it_secrets?password=$pw|" devenv.ini
+check status
+check status --json
+check run pg.create
+# pg connect: psql gets the password in its environment, not on its
+# command line, where every user's ps would show it.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "argv: $*"\necho "env: ${PGPASSWORD:+set}"\n' >"$T/bin/psql"
+chmod +x "$T/bin/psql"
+PATH="$T/bin:$PATH" dv pg connect -- -c "select 1"
+expect_rc 0
+expect_out "env: set"
+expect_out "argv: "
+expect_out "-c select 1"
+grep -qF -- "$pw" "$T/.out" && fail "pg connect put the password on psql's command line"
+
 # No file devenv wrote holds them either.
 for s in "$pw" "$key" "$token"; do
 	if grep -rlF -- "$s" .devenv 2>/dev/null; then fail "a file in the state dir holds a secret"; fi

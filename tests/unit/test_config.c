@@ -124,6 +124,10 @@ test_errors(void)
 		  "devenv.ini:4: section [postgres] appears twice (first on line 1)" },
 		{ "[env.prod]\nplugin.x.run = y\n", "devenv.ini:2: unknown key 'plugin.x.run'" },
 		{ "[env.prod]\npostgres.nope = y\n", "devenv.ini:2: unknown key 'postgres.nope'" },
+		{ "[postgres]\nschema = a.sql\n  seed = b.sql\n", "devenv.ini:3: indented line" },
+		{ "[devenv]\nstate_dir =\n", "devenv.ini:2: state_dir: empty" },
+		{ "[plugin.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\nrun = x\n",
+		  "devenv.ini:1: section name longer than 49 characters" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -146,6 +150,20 @@ test_long_line(void)
 	CHECK(parse(text, NULL, &err) == NULL);
 	CHECK_INT(err, DEVENV_ECONFIG);
 	CHECK_HAS(devenv_error_last(), "devenv.ini:2: line longer than");
+}
+
+static void
+test_nul_byte(void)
+{
+	static const char text[] = "[postgres]\nurl = a\0b\nseed = x\n";
+	struct devenv_config *cfg = NULL;
+
+	/* Nothing after a NUL may vanish silently. */
+	CHECK_INT(
+	        devenv_config_parse_len(&cfg, text, sizeof(text) - 1, "devenv.ini", "/repo", NULL),
+	        DEVENV_ECONFIG);
+	CHECK(cfg == NULL);
+	CHECK_HAS(devenv_error_last(), "devenv.ini:2: NUL byte");
 }
 
 static void
@@ -222,6 +240,7 @@ main(void)
 	RUN(test_example);
 	RUN(test_errors);
 	RUN(test_long_line);
+	RUN(test_nul_byte);
 	RUN(test_lists_and_continuation);
 	RUN(test_profiles);
 	return check_done();

@@ -87,6 +87,21 @@ test_semicolons_hidden(void)
 }
 
 static void
+test_begin_atomic(void)
+{
+	/* SQL-standard function bodies (pg_dump writes them) and CASE ... END. */
+	SPLITS("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; "
+	       "select 3;",
+	       "S@1:1[CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT "
+	       "2; "
+	       "END;]|S@1:84[select 3;]|");
+	SPLITS("select case when true then 1 else 2 end; select 4;",
+	       "S@1:1[select case when true then 1 else 2 end;]|S@1:42[select 4;]|");
+	/* A transaction's BEGIN is the first word: it nests nothing. */
+	SPLITS("BEGIN; select 1; END;", "S@1:1[BEGIN;]|S@1:8[select 1;]|S@1:18[END;]|");
+}
+
+static void
 test_columns_in_characters(void)
 {
 	/* "é" is two bytes, one character. */
@@ -144,6 +159,7 @@ main(void)
 {
 	RUN(test_plain);
 	RUN(test_semicolons_hidden);
+	RUN(test_begin_atomic);
 	RUN(test_columns_in_characters);
 	RUN(test_copy);
 	RUN(test_meta);
