@@ -92,6 +92,16 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 
 harness_stop >/dev/null 2>&1
 
+# The fuzzers, briefly (scripts/fuzz.sh 600 runs them long): each target is one
+# more test in the count. Only for a whole-suite run, and only where clang is.
+fuzz_passed=0 fuzz_failed=0
+if [ "$#" -eq 0 ] && command -v clang >/dev/null 2>&1; then
+    fuzz_out=$(scripts/fuzz.sh "${DEVENV_FUZZ_SECONDS:-5}" 2>&1) || true
+    printf '%s\n' "$fuzz_out"
+    fuzz_passed=$(printf '%s\n' "$fuzz_out" | grep -cE '^(config|sql|seed|conversation) .* ok$' || true)
+    fuzz_failed=$((4 - fuzz_passed))
+fi
+
 # Count results over both runs' testlog.json (one JSON object per line, "result" field).
 logs=()
 for f in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json; do
@@ -131,6 +141,8 @@ EOF
     fi
     read -r passed failed skipped <<<"$counts"
 fi
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
 
 if [ "$status_plain" -ne 0 ]; then echo "meson test -C build exited with status $status_plain"; fi
 if [ "$status_asan" -ne 0 ]; then echo "meson test -C build-asan exited with status $status_asan"; fi

@@ -63,6 +63,8 @@ char **devenv_split_words(const char *s);
 int devenv_read_file(char **out, size_t *len, const char *path);
 int64_t devenv_now_ms(void);
 void devenv_sleep_ms(int ms);
+/* devenv_utf8_valid() is in plugin.h. */
+
 /* Joins 'dir' and 'rel' unless 'rel' is absolute. */
 char *devenv_path_join(const char *dir, const char *rel);
 

@@ -168,9 +168,11 @@ is_copy_from_stdin(const char *b, size_t start, size_t end)
 			while (i < end && b[i] != '\n')
 				i++;
 		} else if (b[i] == '/' && i + 1 < end && b[i + 1] == '*') {
-			const char *e = strstr(b + i + 2, "*/");
+			/* Bounded: the statement may be a slice of a larger buffer. */
+			const char *e =
+			        i + 2 < end ? memmem(b + i + 2, end - i - 2, "*/", 2) : NULL;
 
-			i = e && (size_t)(e - b) < end ? (size_t)(e - b) + 2 : end;
+			i = e ? (size_t)(e - b) + 2 : end;
 		} else if (isalpha((unsigned char)b[i]) || b[i] == '_') {
 			size_t n = 0;
 
@@ -250,6 +252,20 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 	int depth = 0, err, estring, words = 0, begin_depth = 0;
 
 	memset(it, 0, sizeof(*it));
+	/* A NUL would end the text libpq sends: what follows would be skipped
+	 * without a word. No SQL file or COPY row holds one. */
+	if (!lx->nul_checked) {
+		const char *nul = memchr(b, '\0', lx->len);
+
+		lx->nul_checked = 1;
+		if (nul) {
+			int line, col;
+
+			devenv_sql_position(b, (size_t)(nul - b), &line, &col);
+			return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col,
+			                           "NUL byte in the file");
+		}
+	}
 	if (lx->copy_pending) {
 		lx->copy_pending = 0;
 		return copy_data(lx, it, lx->copy_start);

@@ -27,6 +27,7 @@ struct devenv_sql_lexer {
 	int copy_pending;  /* the last statement was COPY FROM STDIN */
 	size_t copy_start; /* where that statement began */
 	const char *file;  /* for errors */
+	int nul_checked;
 };
 
 void devenv_sql_lexer_init(struct devenv_sql_lexer *lx, const char *buf, size_t len,

@@ -32,19 +32,26 @@ struct family {
 	const char *(*target)(struct devenv_ctx *ctx);
 };
 
-/* The database exists and, when there is a schema, has a table. */
+/* The database exists and, when there is a schema, has a table. One
+ * connection, to the database itself: each costs a SCRAM exchange. */
 static int
 pg_present(struct devenv_ctx *ctx, int *yes)
 {
 	PGresult *res;
-	int err;
 
-	if ((err = devenv_pg_database_exists(yes, ctx, devenv_pg_dbname(ctx))) || !*yes)
-		return err;
-	if (!*devenv_cfg_list(ctx, "postgres", "schema"))
-		return 0;
-	if (!devenv_pg(ctx))
+	*yes = 0;
+	if (!devenv_pg(ctx)) {
+		/* libpq says so only in words: "database \"x\" does not exist". */
+		if (strstr(devenv_error_last(), "does not exist")) {
+			devenv_error_clear();
+			return 0;
+		}
 		return devenv_error_code();
+	}
+	if (!*devenv_cfg_list(ctx, "postgres", "schema")) {
+		*yes = 1;
+		return 0;
+	}
 	res = PQexec(ctx->pg, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
 	                      "c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
 	                      "('pg_catalog', 'information_schema') LIMIT 1");

@@ -188,3 +188,37 @@ devenv_path_join(const char *dir, const char *rel)
 		rel += 2;
 	return xasprintf("%.*s/%s", (int)n, dir, rel);
 }
+
+int
+devenv_utf8_valid(const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t len;
+		unsigned char lo = 0x80, hi = 0xBF;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		/* The second byte's range rules out overlong forms, surrogates
+		 * and code points above U+10FFFF. */
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		else
+			return 0;
+		if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
+			return 0;
+		for (size_t k = 2; k < len; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}

@@ -143,6 +143,10 @@ DEVENV_API void devenv_progress(struct devenv_ctx *ctx, uint64_t done, uint64_t 
 /* Non-zero once the run is being cancelled (SIGINT, SIGTERM). */
 DEVENV_API int devenv_cancelled(struct devenv_ctx *ctx);
 
+/* Whether 'n' bytes of 'text' are valid UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF): what JSON and DynamoDB accept. */
+DEVENV_API int devenv_utf8_valid(const char *text, size_t n);
+
 /* Registers a secret: it is masked as *** in every line devenv prints. */
 DEVENV_API void devenv_secret_add(const char *secret);
 

@@ -27,27 +27,6 @@ struct line {
 	char *text;
 };
 
-/* Whether [s, s+n) is valid UTF-8. */
-static int
-utf8_valid(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t len = s[i] < 0x80         ? 1
-		             : (s[i] >> 5) == 6  ? 2
-		             : (s[i] >> 4) == 14 ? 3
-		             : (s[i] >> 3) == 30 ? 4
-		                                 : 0;
-
-		if (!len || i + len > n)
-			return 0;
-		for (size_t k = 1; k < len; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* Reads and checks the file: every line is a person's message. */
 static int
 parse(struct line **out, size_t *n, const char *path, const char *shown)
@@ -69,7 +48,7 @@ parse(struct line **out, size_t *n, const char *path, const char *shown)
 		lineno++;
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
-		if ((size_t)len != strlen(buf) || !utf8_valid((unsigned char *)buf, (size_t)len)) {
+		if ((size_t)len != strlen(buf) || !devenv_utf8_valid(buf, (size_t)len)) {
 			err = devenv_error_set_at(DEVENV_EDATA, shown, lineno, 0,
 			                          "not valid UTF-8 text");
 			break;
@@ -291,6 +270,11 @@ run(struct devenv_ctx *ctx)
 	iso8601(at, sizeof(at), now);
 	json_array_append_new(puts, group_item(&me, &other, group, at, lines[n - 1].text));
 	json_array_append_new(puts, group_item(&other, &me, group, at, lines[n - 1].text));
+	/* Every item must have been made: a missing one would go unnoticed. */
+	if (json_array_size(puts) != 2) {
+		err = devenv_error_set(DEVENV_EDATA, "the users' names cannot be stored as text");
+		goto out;
+	}
 	snprintf(pk, sizeof(pk), "MSG#%s", group);
 	for (size_t i = 0; i < n; i++) {
 		const struct user *from = lines[i].person == 1 ? &me : &other;
@@ -307,6 +291,12 @@ run(struct devenv_ctx *ctx)
 		                      "message", "S", lines[i].text, "user_uuid", "S", from->uuid,
 		                      "user_display_name", "S", from->display_name, "user_handle",
 		                      "S", from->handle)));
+		if (json_array_size(puts) != i + 3) {
+			err = devenv_error_set_at(DEVENV_EDATA, devenv_path_display(ctx, file),
+			                          (int)i + 1, 1,
+			                          "this message cannot be stored as text");
+			goto out;
+		}
 	}
 	if ((err = previous(deletes, ctx, table, pk, group)))
 		goto out;

@@ -64,7 +64,7 @@ run(struct devenv_ctx *ctx)
 	json_t *schema = NULL, *table;
 	char detail[512] = "";
 	size_t i, len = 0;
-	int err, created, made = 0;
+	int err, created;
 
 	if ((err = devenv_ddb_schema(&schema, ctx)))
 		return err;
@@ -72,7 +72,6 @@ run(struct devenv_ctx *ctx)
 	{
 		if ((err = create(ctx, table, &created)))
 			break;
-		made += created;
 		len += (size_t)snprintf(
 		        detail + len, len < sizeof(detail) ? sizeof(detail) - len : 0, "%s%s%s",
 		        len ? " " : "", json_string_value(json_object_get(table, "TableName")),

@@ -72,6 +72,7 @@ url=$base/$db
 ep=$DEVENV_TEST_DDB_ENDPOINT
 
 use_ddb=yes # until the repository is known
+known_tables= # the case's tables as the last state read found them
 T=$(mktemp -d "${TMPDIR:-/tmp}/devenv-corpus.XXXXXX")
 repo=$T/repo
 cleanup() {
@@ -80,7 +81,8 @@ cleanup() {
 	rm -rf "$T"
 	psql -X -q "$DEVENV_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 	local t
-	for t in $(ddb_tables 2>/dev/null); do
+	[ -n "$known_tables" ] || known_tables=$(ddb_tables 2>/dev/null)
+	for t in $known_tables; do
 		aws dynamodb delete-table --endpoint-url "$ep" --table-name "$t" >/dev/null 2>&1 || true
 	done
 }
@@ -193,6 +195,7 @@ ORDER BY 1" || return 1
 	fi
 	local t tables
 	tables=$(ddb_tables) || return 1
+	known_tables=$tables
 	for t in $tables; do
 		echo "ddb $t $(aws dynamodb scan --endpoint-url "$ep" --table-name "$t" --select COUNT \
 			--output text --query Count 2>&1 | tr '\n' ' ')"

@@ -6,7 +6,7 @@
  *
  * NUL bytes: sql.c sends statements (slices of the file, the text between
  * them included) as C strings, so a NUL silently cuts off the rest of the
- * slice; the server's COPY rows go with their length. A file the lexer
+ * slice (COPY rows are sent with their length). A file the lexer
  * accepts must hold no NUL outside COPY data (tests/fuzz/crashes/
  * sql-nul-byte). If that check moves to sql.c instead of the lexer, skip
  * inputs holding a NUL here.
