@@ -6,13 +6,15 @@
 #include "core.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
+#include <libpq-fe.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum type { T_STR, T_PATH, T_PATHS, T_WORDS, T_INT, T_BOOL, T_ENUM };
+enum type { T_STR, T_PATH, T_PATHS, T_WORDS, T_INT, T_BOOL, T_ENUM, T_PGURL, T_URL };
 
 struct key_spec {
 	const char *section; /* "plugin.*" and "env.*" match any name */
@@ -29,13 +31,13 @@ static const struct key_spec keys[] = {
 	{ "devenv", "lock_timeout", T_INT, "60", NULL, 0, 86400 },
 	{ "devenv", "plugin_path", T_PATHS, NULL, NULL, 0, 0 },
 	{ "devenv", "local_hosts", T_WORDS, NULL, NULL, 0, 0 },
-	{ "postgres", "url", T_STR, NULL, NULL, 0, 0 },
-	{ "postgres", "prod_url", T_STR, NULL, NULL, 0, 0 },
+	{ "postgres", "url", T_PGURL, NULL, NULL, 0, 0 },
+	{ "postgres", "prod_url", T_PGURL, NULL, NULL, 0, 0 },
 	{ "postgres", "schema", T_PATHS, NULL, NULL, 0, 0 },
 	{ "postgres", "seed", T_PATHS, NULL, NULL, 0, 0 },
 	{ "postgres", "wait_timeout", T_INT, "60", NULL, 0, 86400 },
 	{ "postgres", "start", T_ENUM, "auto", "auto never", 0, 0 },
-	{ "dynamodb", "endpoint", T_STR, NULL, NULL, 0, 0 },
+	{ "dynamodb", "endpoint", T_URL, NULL, NULL, 0, 0 },
 	{ "dynamodb", "region", T_STR, NULL, NULL, 0, 0 },
 	{ "dynamodb", "schema", T_PATHS, NULL, NULL, 0, 0 },
 	{ "dynamodb", "seed", T_PATHS, NULL, NULL, 0, 0 },
@@ -250,6 +252,34 @@ out:
 	return err;
 }
 
+/* A connection URL or string libpq parses, whose ports are numbers. */
+static int
+valid_pg_url(const char *value)
+{
+	PQconninfoOption *opts = PQconninfoParse(value, NULL);
+	int ok = opts != NULL;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "port") == 0 && o->val && *o->val)
+			ok &= o->val[strspn(o->val, "0123456789,")] == '\0';
+	PQconninfoFree(opts);
+	return ok;
+}
+
+static int
+valid_http_url(const char *value)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL;
+	int ok = u && curl_url_set(u, CURLUPART_URL, value, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	         (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return ok;
+}
+
 static struct entry *
 find_entry(const struct devenv_config *cfg, const char *section, const char *key)
 {
@@ -303,6 +333,22 @@ store(struct parse *p, const char *section, const char *key, const struct key_sp
 		}
 		break;
 	}
+	case T_PGURL:
+		if (*value && !valid_pg_url(value)) {
+			/* libpq's own message may quote the URL, password and all. */
+			fail(p,
+			     "%s: not a PostgreSQL URL or connection string libpq can use (is the "
+			     "port a number?)",
+			     key);
+			goto bad;
+		}
+		break;
+	case T_URL:
+		if (*value && !valid_http_url(value)) {
+			fail(p, "%s: '%s' is not an http:// or https:// URL", key, value);
+			goto bad;
+		}
+		break;
 	case T_PATH:
 		if (!*value && spec->def) {
 			fail(p, "%s: empty (leave the key out for the default, %s)", key,

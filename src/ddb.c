@@ -187,6 +187,112 @@ devenv_ddb_call(json_t **out, long *http, struct devenv_ctx *ctx, const char *op
 	return err;
 }
 
+/* Checks a key schema against the attribute definitions; NULL or why not. */
+static const char *
+check_keys(const json_t *keys, const json_t *defs, char *why, size_t n)
+{
+	const json_t *k, *d;
+	size_t i, j;
+
+	if (!json_is_array(keys) || json_array_size(keys) < 1 || json_array_size(keys) > 2)
+		return snprintf(why, n, "KeySchema must hold one or two keys"), why;
+	json_array_foreach(keys, i, k)
+	{
+		const char *name = json_string_value(json_object_get(k, "AttributeName"));
+		const char *type = json_string_value(json_object_get(k, "KeyType"));
+		int defined = 0;
+
+		if (!name || !type || strcmp(type, i == 0 ? "HASH" : "RANGE") != 0)
+			return snprintf(why, n,
+			                "key %zu must be {\"AttributeName\": ..., \"KeyType\": "
+			                "\"%s\"}",
+			                i + 1, i == 0 ? "HASH" : "RANGE"),
+			       why;
+		json_array_foreach(defs, j, d) defined |= json_equal(
+		        json_object_get(d, "AttributeName"), json_object_get(k, "AttributeName"));
+		if (!defined)
+			return snprintf(why, n, "key attribute '%s' is not in AttributeDefinitions",
+			                name),
+			       why;
+	}
+	return NULL;
+}
+
+/* Checks one CreateTable request as DynamoDB would, so that a bad table
+ * stops the run before the first table is created. NULL or why not. */
+static const char *
+check_table(const json_t *t, char *why, size_t n)
+{
+	const char *name = json_string_value(json_object_get(t, "TableName"));
+	const char *billing = json_string_value(json_object_get(t, "BillingMode"));
+	const json_t *defs = json_object_get(t, "AttributeDefinitions"), *d, *pt, *idx;
+	static const char *const index_kinds[] = { "GlobalSecondaryIndexes",
+		                                   "LocalSecondaryIndexes" };
+	size_t i, len;
+
+	if (!json_is_object(t) || !name)
+		return snprintf(why, n, "a CreateTable request needs TableName"), why;
+	len = strlen(name);
+	if (len < 3 || len > 255 ||
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")])
+		return snprintf(why, n,
+		                "TableName must be 3 to 255 letters, digits, '_', '.' or '-'"),
+		       why;
+	if (!json_is_array(defs) || json_array_size(defs) == 0)
+		return snprintf(why, n, "AttributeDefinitions must be a non-empty array"), why;
+	json_array_foreach(defs, i, d)
+	{
+		const char *type = json_string_value(json_object_get(d, "AttributeType"));
+
+		if (!json_string_value(json_object_get(d, "AttributeName")) || !type ||
+		    (strcmp(type, "S") && strcmp(type, "N") && strcmp(type, "B")))
+			return snprintf(why, n, "attribute %zu: AttributeType must be S, N or B",
+			                i + 1),
+			       why;
+	}
+	if (check_keys(json_object_get(t, "KeySchema"), defs, why, n))
+		return why;
+	if (billing && strcmp(billing, "PROVISIONED") && strcmp(billing, "PAY_PER_REQUEST"))
+		return snprintf(why, n, "BillingMode must be PROVISIONED or PAY_PER_REQUEST"), why;
+	for (size_t k = 0; k < 2; k++) {
+		json_array_foreach(json_object_get(t, index_kinds[k]), i, idx)
+		{
+			char sub[256];
+
+			if (!json_string_value(json_object_get(idx, "IndexName")))
+				return snprintf(why, n, "%s[%zu] needs IndexName", index_kinds[k],
+				                i),
+				       why;
+			if (check_keys(json_object_get(idx, "KeySchema"), defs, sub, sizeof(sub)))
+				return snprintf(
+				               why, n, "index %s: %s",
+				               json_string_value(json_object_get(idx, "IndexName")),
+				               sub),
+				       why;
+		}
+	}
+	/* Capacity, on the table and on each global index. */
+	for (size_t k = 0; k <= json_array_size(json_object_get(t, "GlobalSecondaryIndexes"));
+	     k++) {
+		pt = json_object_get(
+		        k == 0 ? t
+		               : json_array_get(json_object_get(t, "GlobalSecondaryIndexes"),
+		                                k - 1),
+		        "ProvisionedThroughput");
+		if (!pt)
+			continue;
+		if (!json_is_integer(json_object_get(pt, "ReadCapacityUnits")) ||
+		    !json_is_integer(json_object_get(pt, "WriteCapacityUnits")) ||
+		    json_integer_value(json_object_get(pt, "ReadCapacityUnits")) < 1 ||
+		    json_integer_value(json_object_get(pt, "WriteCapacityUnits")) < 1)
+			return snprintf(why, n,
+			                "ProvisionedThroughput needs whole ReadCapacityUnits and "
+			                "WriteCapacityUnits of at least 1"),
+			       why;
+	}
+	return NULL;
+}
+
 int
 devenv_ddb_schema(json_t **out, struct devenv_ctx *ctx)
 {
@@ -196,9 +302,19 @@ devenv_ddb_schema(json_t **out, struct devenv_ctx *ctx)
 	for (const char *const *f = devenv_cfg_list(ctx, "dynamodb", "schema"); *f; f++) {
 		const char *shown = devenv_path_display(ctx, *f);
 		json_error_t je;
-		json_t *j = json_load_file(*f, JSON_REJECT_DUPLICATES, &je), *t;
-		size_t i;
+		json_t *j, *t;
+		size_t i, len;
+		char *text, why[512];
 
+		if (devenv_read_file(&text, &len, *f) != 0) {
+			const char *msg = strstr(devenv_error_last(), ": ");
+
+			json_decref(all);
+			return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0, "%s",
+			                           msg ? msg + 2 : devenv_error_last());
+		}
+		j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+		free(text);
 		if (!j) {
 			json_decref(all);
 			return devenv_error_set_at(DEVENV_EDATA, shown, je.line > 0 ? je.line : 0,
@@ -220,17 +336,37 @@ devenv_ddb_schema(json_t **out, struct devenv_ctx *ctx)
 		json_array_foreach(j, i, t)
 		{
 			const char *name = json_string_value(json_object_get(t, "TableName"));
+			const json_t *u;
+			size_t k;
+			int twice = 0;
 
-			if (!json_is_object(t) || !name ||
-			    !json_is_array(json_object_get(t, "KeySchema")) ||
-			    !json_is_array(json_object_get(t, "AttributeDefinitions"))) {
+			if (check_table(t, why, sizeof(why))) {
+				/* A table by its name (cut when absurdly long), else by its place.
+				 */
+				int err = name ? devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
+				                                     "table %.64s%s: %s", name,
+				                                     strlen(name) > 64 ? "..." : "",
+				                                     why)
+				               : devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
+				                                     "table %zu: %s", i + 1, why);
+
 				json_decref(j);
 				json_decref(all);
-				return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
-				                           "table %zu: a CreateTable request needs "
-				                           "TableName, KeySchema and "
-				                           "AttributeDefinitions",
-				                           i + 1);
+				return err;
+			}
+			json_array_foreach(all, k, u) twice |= json_equal(
+			        json_object_get(u, "TableName"), json_object_get(t, "TableName"));
+			for (size_t m = 0; m < i; m++)
+				twice |= json_equal(
+				        json_object_get(json_array_get(j, m), "TableName"),
+				        json_object_get(t, "TableName"));
+			if (twice) {
+				int err = devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
+				                              "table %s is defined twice", name);
+
+				json_decref(j);
+				json_decref(all);
+				return err;
 			}
 		}
 		json_array_extend(all, j);

@@ -14,12 +14,14 @@
 
 enum { MAX_DEPTH = 32, MAX_ITEM_BYTES = 400 * 1024 };
 
-/* A DynamoDB number: optional sign, digits with an optional point, an
- * optional exponent; at most 38 significant digits. */
+/* A DynamoDB number: optional sign, digits with at most one point, an
+ * optional exponent; at most 38 significant digits, and a magnitude from
+ * 1E-130 to below 1E+126 (or zero), as DynamoDB takes them. */
 static int
 valid_number(const char *s)
 {
-	int digits = 0, sig = 0, leading = 1, points = 0;
+	int digits = 0, sig = 0, leading = 1, points = 0, int_digits = 0, first_sig = -1;
+	long exp = 0, adjusted;
 
 	if (*s == '-' || *s == '+')
 		s++;
@@ -29,24 +31,40 @@ valid_number(const char *s)
 				return 0;
 			continue;
 		}
-		digits++;
-		if (*s != '0')
+		if (!points)
+			int_digits++;
+		if (*s != '0' && leading) {
 			leading = 0;
+			first_sig = digits; /* its index among all the digits */
+		}
+		digits++;
 		if (!leading)
 			sig++;
 	}
 	if (!digits)
 		return 0;
 	if (*s == 'e' || *s == 'E') {
+		int neg;
+
 		s++;
+		neg = *s == '-';
 		if (*s == '-' || *s == '+')
 			s++;
 		if (!isdigit((unsigned char)*s))
 			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
+		for (; isdigit((unsigned char)*s); s++)
+			if (exp < 100000)
+				exp = exp * 10 + (*s - '0');
+		if (neg)
+			exp = -exp;
 	}
-	return *s == '\0' && sig <= 38;
+	if (*s != '\0' || sig > 38)
+		return 0;
+	if (leading)
+		return 1; /* zero */
+	/* The power of ten of the first significant digit. */
+	adjusted = (long)(int_digits - 1 - first_sig) + exp;
+	return adjusted >= -130 && adjusted <= 125;
 }
 
 static int

@@ -209,6 +209,23 @@ devenv_registry_build(struct devenv_registry **out, const struct devenv_config *
 		for (size_t i = 0; execs[i]; i++)
 			if ((err = add_exec(reg, cfg, execs[i])))
 				goto fail;
+		/* An exec plugin's after names plugins: a typo is the config's
+		 * error, with its line. */
+		for (size_t i = 0; execs[i]; i++) {
+			char *sec = xasprintf("plugin.%s", execs[i]);
+			const char *const *a = devenv_registry_find(reg, execs[i])->p->after;
+
+			for (; a && *a && !err; a++)
+				if (!devenv_registry_find(reg, *a))
+					err = devenv_error_set_at(
+					        DEVENV_ECONFIG, devenv_config_display(cfg),
+					        devenv_config_line(cfg, sec, "after"), 0,
+					        "plugin %s runs after '%s', which no plugin is",
+					        execs[i], *a);
+			free(sec);
+			if (err)
+				goto fail;
+		}
 	}
 	free(execs);
 	*out = reg;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct user {
@@ -32,6 +34,7 @@ static int
 parse(struct line **out, size_t *n, const char *path, const char *shown)
 {
 	FILE *f = fopen(path, "r");
+	struct stat sb;
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -40,8 +43,12 @@ parse(struct line **out, size_t *n, const char *path, const char *shown)
 	*out = NULL;
 	*n = 0;
 	if (!f)
-		return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0,
-		                           "cannot open the conversation file");
+		return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0, "cannot open: %s",
+		                           strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0, "is a directory, not a file");
+	}
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		int person = 0;
 
@@ -57,6 +64,14 @@ parse(struct line **out, size_t *n, const char *path, const char *shown)
 			person = 1;
 		else if (strncmp(buf, "Person 2: ", 10) == 0)
 			person = 2;
+		/* A message item must fit DynamoDB's 400 KB, with room for the rest. */
+		if (len > 380 * 1024) {
+			err = devenv_error_set_at(
+			        DEVENV_EDATA, shown, lineno, 0,
+			        "the message is longer than a DynamoDB item may be "
+			        "(400 KB)");
+			break;
+		}
 		if (!person || len == 10) {
 			err = devenv_error_set_at(DEVENV_EDATA, shown, lineno, 1,
 			                          "expected 'Person 1: text' or 'Person 2: text'");

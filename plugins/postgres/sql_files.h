@@ -5,8 +5,11 @@
 
 #include <devenv/plugin.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static inline int
 run_sql_files(struct devenv_ctx *ctx, const char *key)
@@ -22,6 +25,18 @@ run_sql_files(struct devenv_ctx *ctx, const char *key)
 		                        len < sizeof(detail) ? sizeof(detail) - len : 0, "%s%s",
 		                        len ? " " : "", devenv_path_display(ctx, *f));
 	devenv_set_detail(ctx, "%s", *files ? detail : "(no files)");
+	/* Every file must be there before the first runs: a missing second
+	 * file must not leave the first one committed. */
+	for (const char *const *f = files; *f; f++) {
+		struct stat sb;
+
+		if (stat(*f, &sb) != 0 || access(*f, R_OK) != 0)
+			return devenv_error_set_at(DEVENV_EDATA, devenv_path_display(ctx, *f), 0, 0,
+			                           "cannot open: %s", strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			return devenv_error_set_at(DEVENV_EDATA, devenv_path_display(ctx, *f), 0, 0,
+			                           "is a directory, not a file");
+	}
 	if (*files && !conn)
 		return devenv_error_set(DEVENV_EFAIL, "%s", devenv_error_last());
 	for (; *files && !err; files++)

@@ -99,9 +99,9 @@ test_errors(void)
 		const char *text;
 		const char *msg;
 	} cases[] = {
-		{ "[postgres]\nurl = x\n[bogus]\nk = v\n",
+		{ "[postgres]\nurl = postgresql://h/x\n[bogus]\nk = v\n",
 		  "devenv.ini:3: unknown section [bogus]" },
-		{ "[postgres]\nurl = x\nuri = y\n",
+		{ "[postgres]\nurl = postgresql://h/x\nuri = y\n",
 		  "devenv.ini:3: unknown key 'uri' in [postgres]" },
 		{ "[postgres]\nwait_timeout = soon\n",
 		  "devenv.ini:2: wait_timeout: 'soon' is not a whole number" },
@@ -111,20 +111,24 @@ test_errors(void)
 		  "devenv.ini:2: start: 'sometimes' is not one of: auto never" },
 		{ "[env.prod]\nprotected = maybe\n",
 		  "devenv.ini:2: protected: 'maybe' is not true or false" },
-		{ "[postgres]\nurl = a\nurl = b\n",
+		{ "[postgres]\nurl = postgresql://h/a\nurl = postgresql://h/b\n",
 		  "devenv.ini:3: url: set twice (first on line 2)" },
-		{ "url = a\n", "devenv.ini:1: 'url' is outside any [section]" },
+		{ "url = postgresql://h/a\n", "devenv.ini:1: 'url' is outside any [section]" },
 		{ "[postgres]\nthis line is broken\n", "devenv.ini:2: syntax error" },
-		{ "[postgres\nurl = a\n", "devenv.ini:1: syntax error" },
+		{ "[postgres\nurl = postgresql://h/a\n", "devenv.ini:1: syntax error" },
 		{ "[postgres]\nurl = ${NOPE\n", "devenv.ini:2: unterminated ${" },
 		{ "[plugin.x]\nafter = a\n", "devenv.ini:1: [plugin.x] has no 'run' command" },
 		{ "[plugin.]\nrun = a\n", "unknown section [plugin.]" },
 		{ "[plugin.a b]\nrun = a\n", "devenv.ini:1: bad section name [plugin.a b]" },
-		{ "[postgres]\nurl = a\n[dynamodb]\n[postgres]\nschema = s\n",
+		{ "[postgres]\nurl = postgresql://h/a\n[dynamodb]\n[postgres]\nschema = s\n",
 		  "devenv.ini:4: section [postgres] appears twice (first on line 1)" },
 		{ "[env.prod]\nplugin.x.run = y\n", "devenv.ini:2: unknown key 'plugin.x.run'" },
 		{ "[env.prod]\npostgres.nope = y\n", "devenv.ini:2: unknown key 'postgres.nope'" },
 		{ "[postgres]\nschema = a.sql\n  seed = b.sql\n", "devenv.ini:3: indented line" },
+		{ "[postgres]\nurl = postgresql://h:fivefour/db\n",
+		  "devenv.ini:2: url: not a PostgreSQL URL" },
+		{ "[dynamodb]\nendpoint = not a url\n",
+		  "devenv.ini:2: endpoint: 'not a url' is not an http" },
 		{ "[devenv]\nstate_dir =\n", "devenv.ini:2: state_dir: empty" },
 		{ "[plugin.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\nrun = x\n",
 		  "devenv.ini:1: section name longer than 49 characters" },
@@ -171,7 +175,8 @@ test_lists_and_continuation(void)
 {
 	int err;
 	struct devenv_config *cfg =
-	        parse("[postgres]\nurl = u\nseed = a.sql\n  b.sql\nseed = c.sql\n", NULL, &err);
+	        parse("[postgres]\nurl = postgresql://h/u\nseed = a.sql\n  b.sql\nseed = c.sql\n",
+	              NULL, &err);
 	const char *const *l;
 
 	CHECK_INT(err, 0);
@@ -188,9 +193,10 @@ test_lists_and_continuation(void)
 static void
 test_profiles(void)
 {
-	static const char text[] = "[postgres]\nurl = local\nprod_url = remote\n"
-	                           "[env.staging]\npostgres.url = staging-url\n"
-	                           "protected = true\n[env.prod]\n[plugin.hook]\nrun = true\n";
+	static const char text[] =
+	        "[postgres]\nurl = postgresql://local/db\nprod_url = postgresql://remote/db\n"
+	        "[env.staging]\npostgres.url = postgresql://staging/db\n"
+	        "protected = true\n[env.prod]\n[plugin.hook]\nrun = true\n";
 	struct devenv_config *cfg;
 	const char **secs;
 	int err;
@@ -198,7 +204,7 @@ test_profiles(void)
 	cfg = parse(text, "staging", &err);
 	CHECK_INT(err, 0);
 	if (cfg) {
-		CHECK_STR(devenv_config_get(cfg, "postgres", "url"), "staging-url");
+		CHECK_STR(devenv_config_get(cfg, "postgres", "url"), "postgresql://staging/db");
 		CHECK(devenv_config_protected(cfg));
 		secs = devenv_config_sections(cfg, "plugin.");
 		CHECK_STR(secs[0], "hook");
@@ -209,7 +215,7 @@ test_profiles(void)
 	cfg = parse(text, "dev", &err);
 	CHECK_INT(err, 0);
 	if (cfg) {
-		CHECK_STR(devenv_config_get(cfg, "postgres", "url"), "local");
+		CHECK_STR(devenv_config_get(cfg, "postgres", "url"), "postgresql://local/db");
 		CHECK(!devenv_config_protected(cfg));
 		devenv_config_free(cfg);
 	}

@@ -44,9 +44,10 @@ test_modules_and_exec(void)
 	struct devenv_config *cfg;
 	struct devenv_registry *reg = NULL;
 	const struct devenv_reg_entry *e;
-	char *text = xasprintf("[devenv]\nplugin_path = %s/danger.so\n[postgres]\nurl = x\n"
-	                       "[plugin.hook]\nrun = echo hi\nafter = pg.wait hello.greet\n",
-	                       modules);
+	char *text = xasprintf(
+	        "[devenv]\nplugin_path = %s/danger.so\n[postgres]\nurl = postgresql://h/x\n"
+	        "[plugin.hook]\nrun = echo hi\nafter = pg.wait hello.greet\n",
+	        modules);
 	char *env = xasprintf("%s/hello.so", modules);
 
 	setenv("DEVENV_PLUGIN_PATH", env, 1);
