@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -169,6 +172,40 @@ read_events(struct watches *w, const char *config, int *config_changed)
 	return relevant;
 }
 
+/* Before sleeping: hand back what an idle watcher does not need. The heap's
+ * free pages go back to the kernel, and the shared libraries' read-only
+ * pages (libcurl, libpq, libgit2, TLS...) leave this process's page tables;
+ * they stay in the page cache and fault back in on the next run. Only
+ * mappings holding no private copy are dropped (Anonymous: 0 in smaps), so
+ * relocated data is never lost. */
+static void
+trim_idle(void)
+{
+	FILE *smaps = fopen("/proc/self/smaps", "r");
+	unsigned long start = 0, end = 0;
+	char line[512];
+	int candidate = 0;
+
+	malloc_trim(0);
+	if (!smaps)
+		return;
+	while (fgets(line, sizeof(line), smaps)) {
+		unsigned long a, b, anon;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &a, &b, perms) == 3) {
+			start = a;
+			end = b;
+			candidate = perms[1] != 'w' && perms[3] == 'p' && strstr(line, ".so");
+		} else if (candidate && sscanf(line, "Anonymous: %lu kB", &anon) == 1) {
+			if (anon == 0)
+				madvise((void *)start, end - start, MADV_DONTNEED);
+			candidate = 0;
+		}
+	}
+	fclose(smaps);
+}
+
 /* pidfds of the local servers devenv started: readable when one exits. */
 static size_t
 service_fds(const struct devenv_watch_ops *ops, void *arg, int *fds)
@@ -190,7 +227,7 @@ devenv_watch_loop(const struct devenv_watch_ops *ops, void *arg)
 {
 	struct watches w = { .fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC) };
 	int64_t due = -1, first_event = -1;
-	int svc[MAX_PIDS], nsvc = 0, err = 0;
+	int svc[MAX_PIDS], nsvc = 0, err = 0, trimmed = 0;
 	char *config = NULL;
 
 	if (w.fd < 0 || install_signals() < 0)
@@ -203,12 +240,16 @@ devenv_watch_loop(const struct devenv_watch_ops *ops, void *arg)
 			                            { sig_pipe[0], POLLIN, 0 } };
 		int timeout = -1, changed = 0, config_changed = 0, died = 0, r;
 
+
 		for (int i = 0; i < nsvc; i++)
 			pfd[2 + i] = (struct pollfd){ svc[i], POLLIN, 0 };
 		if (due >= 0) {
 			int64_t left = due - devenv_now_ms();
 
 			timeout = left > 0 ? (int)left : 0;
+		} else if (!trimmed) {
+			trim_idle();
+			trimmed = 1;
 		}
 		r = poll(pfd, (nfds_t)(2 + nsvc), timeout);
 		if (r < 0 && errno != EINTR)
@@ -256,6 +297,7 @@ devenv_watch_loop(const struct devenv_watch_ops *ops, void *arg)
 			close(svc[i]);
 		/* The run: errors are reported; the watcher waits for the next change. */
 		err = ops->run(arg);
+		trimmed = 0;
 		if (err && err != DEVENV_ECANCELLED)
 			devenv_logf(NULL, DEVENV_LOG_INFO,
 			            "the run failed; waiting for the next change");
