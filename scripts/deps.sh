@@ -19,7 +19,7 @@ apt_packages=(
     postgresql postgresql-client
     awscli python3-boto3 python3-botocore
     nodejs npm
-    clang-format clang libclang-rt-14-dev
+    clang-format clang libclang-rt-14-dev valgrind
     curl ca-certificates
 )
 
