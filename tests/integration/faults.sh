@@ -161,7 +161,10 @@ with open('seed.sql', 'w') as f:
     f.write(''.join(f'INSERT INTO t VALUES ({i});\n' for i in range(1, 100001)))"
 dv reset pg
 expect_rc 0
-for delay in 0.05 0.15 0.3 0.5 0.8; do
+# Five points at random in the first 900 ms (printed, to replay a failure).
+delays=$(for _ in 1 2 3 4 5; do printf '0.%03d ' $((RANDOM % 900 + 20)); done)
+echo "SIGTERM after: $delays"
+for delay in $delays; do
 	"$DEVENV" -q reset pg >/dev/null 2>&1 &
 	r=$!
 	sleep "$delay"
