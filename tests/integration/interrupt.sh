@@ -3,22 +3,10 @@
 . "$(dirname "$0")/lib.sh"
 need_servers
 
-base=${DEVENV_TEST_PG_URL%/postgres}
-url=$base/devenv_it_interrupt
-q() { psql -X -A -t -q "$url" -c "$1"; }
-make_repo "$T/r" <<INI
-[postgres]
-url = $url
-schema = db/schema.sql
-seed = db/seed.sql
-INI
-mkdir -p "$T/r/db"
-cd "$T/r"
-echo "DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
+pg_repo devenv_it_interrupt
 /usr/bin/python3 -c "
 with open('db/seed.sql', 'w') as f:
     f.write(''.join(f'INSERT INTO t VALUES ({i});\n' for i in range(1, 300001)))"
-psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS devenv_it_interrupt WITH (FORCE)" 2>/dev/null
 
 "$DEVENV" up >"$T/up.log" 2>&1 &
 up=$!

@@ -65,3 +65,23 @@ need_servers() {
 closed_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# pg_repo DB: a repository in $T/r (the current folder after) whose [postgres]
+# is a fresh database DB on the suite's server, with db/schema.sql (a table t)
+# and db/seed.sql (one row). Sets base and url; q SQL queries the database.
+pg_repo() {
+	base=${DEVENV_TEST_PG_URL%/postgres}
+	url=$base/$1
+	make_repo "$T/r" <<INI
+[postgres]
+url = $url
+schema = db/schema.sql
+seed = db/seed.sql
+INI
+	mkdir -p "$T/r/db"
+	cd "$T/r"
+	echo "DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
+	echo "INSERT INTO t VALUES (1);" >db/seed.sql
+	psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" 2>/dev/null
+}
+q() { psql -X -A -t -q "$url" -c "$1"; }

@@ -5,20 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_servers
 
-base=${DEVENV_TEST_PG_URL%/postgres}
-url=$base/devenv_it_watch
-q() { psql -X -A -t -q "$url" -c "$1"; }
-make_repo "$T/r" <<INI
-[postgres]
-url = $url
-schema = db/schema.sql
-seed = db/seed.sql
-INI
-mkdir -p "$T/r/db"
-cd "$T/r"
-echo "CREATE TABLE t (id int PRIMARY KEY);" >db/schema.sql
-echo "INSERT INTO t VALUES (1);" >db/seed.sql
-psql -X -q "$base/postgres" -c "DROP DATABASE IF EXISTS devenv_it_watch WITH (FORCE)" 2>/dev/null
+pg_repo devenv_it_watch
 
 "$DEVENV" up --watch >"$T/w.log" 2>&1 &
 watcher=$!
