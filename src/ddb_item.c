@@ -245,12 +245,50 @@ devenv_ddb_check_item(const json_t *item, const json_t *table, char *why, size_t
 	return 0;
 }
 
+/* A number's canonical form (sign, significant digits, power of ten), so
+ * that equal numbers written differently compare equal. Checked numbers
+ * only (at most 38 significant digits). */
+static const char *
+number_key(char *out, size_t n, const char *s)
+{
+	char digits[64];
+	int neg = *s == '-', nd = 0, int_digits = 0, points = 0, first = -1, idx = 0;
+	long exp = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; isdigit((unsigned char)*s) || *s == '.'; s++) {
+		if (*s == '.') {
+			points = 1;
+			continue;
+		}
+		if (!points)
+			int_digits++;
+		if (*s != '0' && first < 0)
+			first = idx;
+		if (first >= 0 && nd < (int)sizeof(digits) - 1)
+			digits[nd++] = *s;
+		idx++;
+	}
+	if (*s == 'e' || *s == 'E')
+		exp = strtol(s + 1, NULL, 10);
+	while (nd > 0 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	if (first < 0)
+		snprintf(out, n, "0");
+	else
+		snprintf(out, n, "%s%se%ld", neg ? "-" : "", digits,
+		         (long)(int_digits - 1 - first) + exp);
+	return out;
+}
+
 char *
 devenv_ddb_item_key(const json_t *item, const json_t *table)
 {
 	const json_t *ks = json_object_get(table, "KeySchema"), *k;
 	size_t i, cap = 64, n = 0;
-	char *key = xmalloc(cap);
+	char *key = xmalloc(cap), canon[96];
 
 	/* type:value of each key attribute; values are S, N or B strings. */
 	json_array_foreach(ks, i, k)
@@ -263,6 +301,9 @@ devenv_ddb_item_key(const json_t *item, const json_t *table)
 			type = json_object_iter_key(json_object_iter((json_t *)v));
 			inner = json_object_iter_value(json_object_iter((json_t *)v));
 			text = json_is_string(inner) ? json_string_value(inner) : "";
+			/* 1, 1.0 and 10e-1 are one key to DynamoDB. */
+			if (strcmp(type, "N") == 0)
+				text = number_key(canon, sizeof(canon), text);
 		}
 		while (n + strlen(type) + strlen(text) + 3 > cap) {
 			cap *= 2;

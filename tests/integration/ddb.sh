@@ -117,6 +117,12 @@ printf '' >"ddb/$pfx-events.jsonl"
 dv run ddb.seed
 expect_rc 65
 expect_err "ddb/seed.json: $pfx-items[2]: the same key as ddb/seed.json $pfx-items[0]"
+# Equal numbers written differently are one key to DynamoDB.
+echo "{\"$pfx-items\": [{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"a\"}, \"sk\": {\"N\": \"1\"}}}},
+ {\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"a\"}, \"sk\": {\"N\": \"10e-1\"}}}}]}" >ddb/seed.json
+dv run ddb.seed
+expect_rc 65
+expect_err "$pfx-items[1]: the same key as ddb/seed.json $pfx-items[0]"
 echo '{"no-such-table": [{"PutRequest": {"Item": {"id": {"S": "1"}}}}]}' >ddb/seed.json
 dv run ddb.seed
 expect_rc 65
