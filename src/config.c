@@ -602,7 +602,7 @@ devenv_config_load(struct devenv_config **out, const char *path, const char *dis
 	int err;
 
 	*out = NULL;
-	if (devenv_read_file(&text, &len, path) != 0)
+	if (devenv_read_file(&text, &len, path, display) != 0)
 		return devenv_error_set(DEVENV_ECONFIG, "%s", devenv_error_last());
 	err = devenv_config_parse_len(out, text, len, display, root, env);
 	free(text);

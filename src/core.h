@@ -59,8 +59,11 @@ char *xasprintf(const char *fmt, ...) DEVENV_PRINTF(1, 2);
 /* Splits 's' on white space into a NULL-terminated array (one allocation,
  * free() it whole). */
 char **devenv_split_words(const char *s);
-/* Reads a whole file; NUL-terminated, length in '*len'. Sets the error. */
-int devenv_read_file(char **out, size_t *len, const char *path);
+/* Reads a whole file; NUL-terminated, length in '*len'. Errors name it as
+ * 'shown' (the path the user wrote; NULL: 'path'). */
+int devenv_read_file(char **out, size_t *len, const char *path, const char *shown);
+/* The pid a pid file names while that process lives; else 0. */
+long devenv_pid_file_live(const char *path);
 int64_t devenv_now_ms(void);
 void devenv_sleep_ms(int ms);
 /* devenv_utf8_valid() is in plugin.h. */

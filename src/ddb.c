@@ -306,12 +306,9 @@ devenv_ddb_schema(json_t **out, struct devenv_ctx *ctx)
 		size_t i, len;
 		char *text, why[512];
 
-		if (devenv_read_file(&text, &len, *f) != 0) {
-			const char *msg = strstr(devenv_error_last(), ": ");
-
+		if (devenv_read_file(&text, &len, *f, shown) != 0) {
 			json_decref(all);
-			return devenv_error_set_at(DEVENV_EDATA, shown, 0, 0, "%s",
-			                           msg ? msg + 2 : devenv_error_last());
+			return DEVENV_EDATA;
 		}
 		j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 		free(text);

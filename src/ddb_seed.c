@@ -208,13 +208,8 @@ devenv_ddb_seed_load(json_t **out, size_t *count, const json_t *schema, const ch
 		char *text;
 		size_t len;
 
-		if ((err = devenv_read_file(&text, &len, files[i]))) {
-			err = devenv_error_set_at(DEVENV_EDATA, shown[i], 0, 0, "%s",
-			                          strstr(devenv_error_last(), ": ")
-			                                  ? strstr(devenv_error_last(), ": ") + 2
-			                                  : devenv_error_last());
+		if ((err = devenv_read_file(&text, &len, files[i], shown[i])))
 			break;
-		}
 		err = devenv_ddb_seed_parse(all, count, seen, schema, text, len, files[i],
 		                            shown[i]);
 		free(text);

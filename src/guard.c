@@ -65,33 +65,20 @@ pg_target(struct devenv_run *run, struct devenv_ctx *ctx, char *name, size_t n, 
 /* The DynamoDB target: the tables the schema names, and whether the
  * endpoint is local. */
 static int
-ddb_target(struct devenv_run *run, const char *endpoint, char *name, size_t n, int *local)
+ddb_target(struct devenv_ctx *ctx, const char *endpoint, char *name, size_t n, int *local)
 {
-	size_t len = 0;
+	json_t *schema = NULL, *t;
+	size_t i, len = 0;
+	int err;
 
-	*local = devenv_endpoint_is_local(run->cfg, endpoint);
+	*local = devenv_endpoint_is_local(ctx->run->cfg, endpoint);
 	name[0] = '\0';
-	for (const char *const *f = devenv_config_list(run->cfg, "dynamodb", "schema"); *f; f++) {
-		json_t *j = json_load_file(*f, 0, NULL), *t;
-		size_t i;
-
-		if (json_is_object(j)) {
-			json_t *a = json_array();
-
-			json_array_append(a, j);
-			json_decref(j);
-			j = a;
-		}
-		json_array_foreach(j, i, t)
-		{
-			const char *tn = json_string_value(json_object_get(t, "TableName"));
-
-			if (tn)
-				len += (size_t)snprintf(name + len, len < n ? n - len : 0, "%s%s",
-				                        len ? " " : "", tn);
-		}
-		json_decref(j);
-	}
+	if ((err = devenv_ddb_schema(&schema, ctx)))
+		return err;
+	json_array_foreach(schema, i, t) len +=
+	        (size_t)snprintf(name + len, len < n ? n - len : 0, "%s%s", len ? " " : "",
+	                         json_string_value(json_object_get(t, "TableName")));
+	json_decref(schema);
 	if (!name[0])
 		snprintf(name, n, "dynamodb");
 	return 0;
@@ -131,7 +118,7 @@ devenv_guard_check(struct devenv_run *run, const char *plugin)
 		const char *ep = devenv_ddb_endpoint(&ctx);
 
 		what = "table(s)";
-		err = ddb_target(run, ep ? ep : "", name, sizeof(name), &local);
+		err = ddb_target(&ctx, ep ? ep : "", name, sizeof(name), &local);
 	} else {
 		snprintf(name, sizeof(name), "%s", plugin);
 	}

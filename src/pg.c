@@ -178,6 +178,30 @@ devenv_pg_exec(struct devenv_ctx *ctx, struct pg_conn *conn, const char *sql, in
 }
 
 int
+devenv_pg_has_tables(int *yes, struct devenv_ctx *ctx)
+{
+	struct pg_conn *conn = devenv_pg(ctx);
+	PGresult *res;
+
+	*yes = 0;
+	if (!conn)
+		return devenv_error_code() ? devenv_error_code() : DEVENV_EFAIL;
+	res = PQexec(conn, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	                   "c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
+	                   "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
+	                   "'pg\\_toast%' LIMIT 1");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int err = devenv_pg_result_error(res, conn, NULL, 0, 0);
+
+		PQclear(res);
+		return err;
+	}
+	*yes = PQntuples(res) > 0;
+	PQclear(res);
+	return 0;
+}
+
+int
 devenv_pg_database_exists(int *exists, struct devenv_ctx *ctx, const char *name)
 {
 	PGconn *conn = devenv_pg_admin(ctx);

@@ -424,23 +424,6 @@ devenv_services_ensure(struct devenv_run *run)
 	return err;
 }
 
-/* The pid a pid file names, when that process lives; else 0. */
-static long
-pid_in(const char *path)
-{
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
-	long pid;
-
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	pid = strtol(buf, NULL, 10);
-	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
-}
-
 long
 devenv_services_pid(struct devenv_run *run, const char *family)
 {
@@ -453,7 +436,7 @@ devenv_services_pid(struct devenv_run *run, const char *family)
 	if (!value[0])
 		return 0;
 	path = strcmp(family, "pg") == 0 ? xasprintf("%s/postmaster.pid", value) : xstrdup(value);
-	pid = pid_in(path);
+	pid = devenv_pid_file_live(path);
 	free(path);
 	return pid;
 }

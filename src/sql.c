@@ -346,14 +346,8 @@ devenv_sql_run_file(struct devenv_ctx *ctx, struct pg_conn *conn, const char *pa
 
 	if (!conn)
 		return devenv_error_code() ? devenv_error_code() : DEVENV_EFAIL;
-	if ((err = devenv_read_file(&r.buf, &r.len, path))) {
-		/* Named as the user wrote it, not by its absolute path. */
-		const char *msg = strstr(devenv_error_last(), ": ");
-
-		err = devenv_error_set_at(DEVENV_EDATA, r.file, 0, 0, "%s",
-		                          msg ? msg + 2 : devenv_error_last());
+	if ((err = devenv_read_file(&r.buf, &r.len, path, r.file)))
 		goto out;
-	}
 	if ((err = lex_all(&r)) || (err = strip_wrapper(&r)))
 		goto out;
 	if ((err = exec_simple(&r, "BEGIN")))

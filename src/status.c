@@ -20,18 +20,11 @@
 long
 devenv_watcher_pid(struct devenv_state *st)
 {
-	char *path = xasprintf("%s/devenv.pid", devenv_state_path(st)), buf[32] = "";
-	FILE *f = fopen(path, "r");
-	long pid;
+	char *path = xasprintf("%s/devenv.pid", devenv_state_path(st));
+	long pid = devenv_pid_file_live(path);
 
 	free(path);
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	pid = strtol(buf, NULL, 10);
-	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+	return pid;
 }
 
 static json_t *

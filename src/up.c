@@ -19,7 +19,6 @@
 #include "state.h"
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +36,6 @@ struct family {
 static int
 pg_present(struct devenv_ctx *ctx, int *yes)
 {
-	PGresult *res;
-
 	*yes = 0;
 	if (!devenv_pg(ctx)) {
 		/* libpq says so only in words: "database \"x\" does not exist". */
@@ -52,12 +49,7 @@ pg_present(struct devenv_ctx *ctx, int *yes)
 		*yes = 1;
 		return 0;
 	}
-	res = PQexec(ctx->pg, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
-	                      "c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
-	                      "('pg_catalog', 'information_schema') LIMIT 1");
-	*yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
-	PQclear(res);
-	return 0;
+	return devenv_pg_has_tables(yes, ctx);
 }
 
 static const char *
@@ -70,8 +62,9 @@ pg_target(struct devenv_ctx *ctx)
 static int
 ddb_present(struct devenv_ctx *ctx, int *yes)
 {
-	json_t *have = json_array(), *out = NULL;
+	json_t *have = json_array(), *out = NULL, *schema = NULL, *t, *name;
 	const char *last = NULL;
+	size_t i, k;
 	char body[1200];
 	int err = 0;
 
@@ -85,27 +78,18 @@ ddb_present(struct devenv_ctx *ctx, int *yes)
 		json_array_extend(have, json_object_get(out, "TableNames"));
 		last = json_string_value(json_object_get(out, "LastEvaluatedTableName"));
 	} while (last);
-	for (const char *const *f = devenv_cfg_list(ctx, "dynamodb", "schema"); *f; f++) {
-		json_t *j = json_load_file(*f, 0, NULL), *t, *name;
-		size_t i, k;
+	if ((err = devenv_ddb_schema(&schema, ctx)))
+		goto done;
+	json_array_foreach(schema, i, t)
+	{
+		int found = 0;
 
-		if (json_is_object(j)) {
-			json_t *a = json_array();
-
-			json_array_append_new(a, j);
-			j = a;
-		}
-		json_array_foreach(j, i, t)
-		{
-			int found = 0;
-
-			json_array_foreach(have, k, name) found |=
-			        json_equal(name, json_object_get(t, "TableName"));
-			*yes &= found;
-		}
-		json_decref(j);
+		json_array_foreach(have, k, name) found |=
+		        json_equal(name, json_object_get(t, "TableName"));
+		*yes &= found;
 	}
 done:
+	json_decref(schema);
 	json_decref(out);
 	json_decref(have);
 	return err;

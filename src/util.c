@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,7 @@ devenv_split_words(const char *s)
 }
 
 int
-devenv_read_file(char **out, size_t *len, const char *path)
+devenv_read_file(char **out, size_t *len, const char *path, const char *shown)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -119,10 +120,11 @@ devenv_read_file(char **out, size_t *len, const char *path)
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return devenv_error_set_at(DEVENV_EDATA, path, 0, 0, "cannot open: %s",
-		                           strerror(errno));
+		return devenv_error_set_at(DEVENV_EDATA, shown ? shown : path, 0, 0,
+		                           "cannot open: %s", strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		err = devenv_error_set_at(DEVENV_EDATA, path, 0, 0, "is a directory, not a file");
+		err = devenv_error_set_at(DEVENV_EDATA, shown ? shown : path, 0, 0,
+		                          "is a directory, not a file");
 		goto out;
 	}
 	for (;;) {
@@ -136,8 +138,8 @@ devenv_read_file(char **out, size_t *len, const char *path)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err = devenv_error_set_at(DEVENV_EDATA, path, 0, 0, "cannot read: %s",
-			                          strerror(errno));
+			err = devenv_error_set_at(DEVENV_EDATA, shown ? shown : path, 0, 0,
+			                          "cannot read: %s", strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -153,6 +155,22 @@ out:
 	free(buf);
 	close(fd);
 	return err;
+}
+
+long
+devenv_pid_file_live(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+	long pid;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
 }
 
 int64_t

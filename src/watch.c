@@ -240,7 +240,6 @@ devenv_watch_loop(const struct devenv_watch_ops *ops, void *arg)
 			                            { sig_pipe[0], POLLIN, 0 } };
 		int timeout = -1, changed = 0, config_changed = 0, died = 0, r;
 
-
 		for (int i = 0; i < nsvc; i++)
 			pfd[2 + i] = (struct pollfd){ svc[i], POLLIN, 0 };
 		if (due >= 0) {

@@ -206,6 +206,10 @@ DEVENV_API struct pg_conn *devenv_pg(struct devenv_ctx *ctx);
 /* The same server's maintenance database ("postgres"), for CREATE and DROP. */
 DEVENV_API struct pg_conn *devenv_pg_admin(struct devenv_ctx *ctx);
 
+/* Whether the database of the URL in force holds a table of its own (any
+ * schema but the system's). */
+DEVENV_API int devenv_pg_has_tables(int *yes, struct devenv_ctx *ctx);
+
 /* The database name of the URL in force ("postgres" when it names none). */
 DEVENV_API const char *devenv_pg_dbname(struct devenv_ctx *ctx);
 
