@@ -38,4 +38,20 @@ int devenv_ddb_result(json_t **out, const char **type, CURLcode cr, long status,
 /* Whether a failed request may be retried: throttling, 5xx, no answer. */
 int devenv_ddb_retryable(int code, const char *type);
 
+/* --- ddb_writes.c: the request list's insides, for the seed reader and
+ * the writer. --- */
+
+/* Keeps 'buf' (malloc'd) until 'w' is freed: requests may point into it. */
+void devenv_ddb_writes_keep(struct devenv_ddb_writes *w, char *buf);
+/* The index of table 'name' in 'w', added when new. */
+size_t devenv_ddb_writes_table(struct devenv_ddb_writes *w, const char *name);
+/* Appends the request 'text' (len bytes, kept by the caller or by
+ * devenv_ddb_writes_keep) for table number 'table'; 'put_wrap': the text is
+ * an {"Item": ...} object, sent as {"PutRequest": TEXT}. */
+void devenv_ddb_writes_push(struct devenv_ddb_writes *w, size_t table, const char *text,
+                            size_t len, int put_wrap);
+/* The BatchWriteItem request ({"RequestItems": ...}) for the 'n' requests
+ * from number 'first' on, NUL-terminated (free() it). */
+char *devenv_ddb_writes_body(const struct devenv_ddb_writes *w, size_t first, size_t n);
+
 #endif

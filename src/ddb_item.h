@@ -19,17 +19,21 @@ char *devenv_ddb_item_key(const json_t *item, const json_t *table);
 /* The CreateTable request for 'name' in a schema array, or NULL. */
 const json_t *devenv_ddb_find_table(const json_t *schema, const char *name);
 
+struct devenv_ddb_writes;
+
 /* Reads and checks every seed file: *.json in the BatchWriteItem
  * RequestItems shape, *.jsonl with one {"Item": {...}} per line for the
- * table named by the file's base name. On success '*out' is one
- * RequestItems object and '*count' the number of write requests. A bad
- * item is DEVENV_EDATA naming its file and line (or table and index). */
-int devenv_ddb_seed_load(json_t **out, size_t *count, const json_t *schema,
+ * table named by the file's base name. On success '*out' holds their write
+ * requests. A bad item is DEVENV_EDATA naming its file and line (or table
+ * and index). */
+int devenv_ddb_seed_load(struct devenv_ddb_writes **out, const json_t *schema,
                          const char *const *files, const char *const *shown);
 
-/* The same for one file's text (for tests and fuzzing); 'name' decides the
- * format by its ending and, for .jsonl, the table. Adds to 'all'. */
-int devenv_ddb_seed_parse(json_t *all, size_t *count, json_t *seen, const json_t *schema,
-                          const char *text, size_t len, const char *name, const char *shown);
+/* The same for one file's text (for tests and fuzzing), which 'w' takes
+ * (malloc'd; kept even on error); 'name' decides the format by its ending
+ * and, for .jsonl, the table. 'seen' (a JSON object, empty at first) finds
+ * keys seen twice across the calls. */
+int devenv_ddb_seed_parse(struct devenv_ddb_writes *w, json_t *seen, const json_t *schema,
+                          char *text, size_t len, const char *name, const char *shown);
 
 #endif

@@ -16,7 +16,7 @@
 enum { BATCH_ITEMS = 25, MAX_ATTEMPTS = 10, BACKOFF_BASE_MS = 25, BACKOFF_CAP_MS = 5000 };
 
 struct batch {
-	json_t *items_json; /* its RequestItems, until serialised */
+	size_t first;       /* its requests in the list, from number 'first' on */
 	char *body;         /* the BatchWriteItem request, made when first sent */
 	size_t items;       /* write requests in it */
 	int attempt;        /* failed tries so far */
@@ -33,6 +33,7 @@ struct slot {
 
 struct writer {
 	struct devenv_ctx *ctx;
+	const struct devenv_ddb_writes *writes;
 	const char *endpoint, *region;
 	const struct devenv_aws_creds *creds;
 	struct batch **queue; /* waiting to be sent (first ready first) */
@@ -52,11 +53,11 @@ enqueue(struct writer *w, struct batch *b)
 }
 
 static struct batch *
-new_batch(json_t *request_items, size_t items)
+new_batch(size_t first, size_t items)
 {
 	struct batch *b = xcalloc(1, sizeof(*b));
 
-	b->items_json = json_incref(request_items);
+	b->first = first;
 	b->items = items;
 	return b;
 }
@@ -65,7 +66,6 @@ static void
 free_batch(struct batch *b)
 {
 	if (b) {
-		json_decref(b->items_json);
 		free(b->body);
 		free(b);
 	}
@@ -117,16 +117,10 @@ next_ready_ms(const struct writer *w, int64_t now)
 static void
 start(struct writer *w, CURLM *multi, struct slot *s, struct batch *b)
 {
-	/* Serialised here, not up front: the first requests go out at once
-	 * and the rest is made while they are in flight. */
-	if (!b->body) {
-		json_t *req = json_pack("{s:O}", "RequestItems", b->items_json);
-
-		b->body = json_dumps(req, JSON_COMPACT);
-		json_decref(req);
-		json_decref(b->items_json);
-		b->items_json = NULL;
-	}
+	/* Made here, not up front: the first requests go out at once and the
+	 * rest is made while they are in flight. */
+	if (!b->body)
+		b->body = devenv_ddb_writes_body(w->writes, b->first, b->items);
 	s->b = b;
 	s->resp.len = 0;
 	s->errbuf[0] = '\0';
@@ -191,7 +185,13 @@ finish(struct writer *w, struct slot *s, CURLcode cr)
 			        "gave up after %d tries: %zu items stayed unprocessed",
 			        MAX_ATTEMPTS, left);
 		}
-		again = new_batch(unprocessed, left);
+		{
+			json_t *req = json_pack("{s:O}", "RequestItems", unprocessed);
+
+			again = new_batch(0, left);
+			again->body = json_dumps(req, JSON_COMPACT);
+			json_decref(req);
+		}
 		again->attempt = attempt;
 		again->not_before = devenv_now_ms() + backoff_ms(w, attempt);
 		w->done += b->items - left;
@@ -206,34 +206,21 @@ finish(struct writer *w, struct slot *s, CURLcode cr)
 	return 0;
 }
 
-/* Cuts the RequestItems into batches of 25, table by table. */
+/* Cuts the list into batches of 25, in order. */
 static void
-cut(struct writer *w, json_t *request_items)
+cut(struct writer *w)
 {
-	const char *table;
-	json_t *list;
+	size_t n = devenv_ddb_writes_count(w->writes);
 
-	json_object_foreach(request_items, table, list)
-	{
-		for (size_t i = 0; i < json_array_size(list); i += BATCH_ITEMS) {
-			json_t *part = json_array(), *ri = json_object();
-			size_t n = 0;
-
-			for (size_t k = i; k < i + BATCH_ITEMS && k < json_array_size(list);
-			     k++, n++)
-				json_array_append(part, json_array_get(list, k));
-			json_object_set_new(ri, table, part);
-			enqueue(w, new_batch(ri, n));
-			json_decref(ri);
-			w->total += n;
-		}
-	}
+	for (size_t i = 0; i < n; i += BATCH_ITEMS)
+		enqueue(w, new_batch(i, n - i < BATCH_ITEMS ? n - i : BATCH_ITEMS));
+	w->total = n;
 }
 
 int
-devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *written)
+devenv_ddb_write(struct devenv_ctx *ctx, const struct devenv_ddb_writes *writes, size_t *written)
 {
-	struct writer w = { .ctx = ctx, .endpoint = devenv_ddb_endpoint(ctx) };
+	struct writer w = { .ctx = ctx, .writes = writes, .endpoint = devenv_ddb_endpoint(ctx) };
 	long concurrency = devenv_cfg_int(ctx, "dynamodb", "concurrency", 8);
 	struct slot *slots;
 	CURLM *multi;
@@ -242,17 +229,13 @@ devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items, size_t *w
 
 	if (written)
 		*written = 0;
-	if (!w.endpoint || (err = devenv_ddb_creds(&w.creds, ctx))) {
-		json_decref(request_items);
+	if (!w.endpoint || (err = devenv_ddb_creds(&w.creds, ctx)))
 		return w.endpoint ? err
 		                  : devenv_error_set(DEVENV_ECONFIG,
 		                                     "devenv.ini has no [dynamodb] section");
-	}
 	w.region = devenv_ddb_region(ctx);
 	w.seed = (unsigned)devenv_now_ms() ^ (unsigned)(uintptr_t)&w;
-	cut(&w, request_items);
-	/* The batches hold the items now; each is freed once sent. */
-	json_decref(request_items);
+	cut(&w);
 	multi = curl_multi_init();
 	/* Never more connections than requests in flight. */
 	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, concurrency);

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the descriptor or the context API. */
-#define DEVENV_PLUGIN_ABI 1
+#define DEVENV_PLUGIN_ABI 2
 
 #define DEVENV_API __attribute__((visibility("default")))
 
@@ -180,17 +180,32 @@ struct pg_conn;
  * (json_decref it). Returns 0, or DEVENV_EDATA naming the file and line. */
 DEVENV_API int devenv_ddb_schema(struct json_t **out, struct devenv_ctx *ctx);
 
-/* Reads and checks every [dynamodb] seed file against the schema before
- * anything is written: one RequestItems object in '*out', '*count' write
- * requests. A bad item is DEVENV_EDATA naming its file and line (or index). */
-DEVENV_API int devenv_ddb_seed_files(struct json_t **out, size_t *count, struct devenv_ctx *ctx);
+/* DynamoDB write requests ({"PutRequest": ...}, {"DeleteRequest": ...}),
+ * in order, each kept as its JSON text, for devenv_ddb_write. */
+struct devenv_ddb_writes;
 
-/* Writes a RequestItems object of any length: batches of 25, [dynamodb]
- * concurrency requests in flight, unprocessed items and throttling retried
- * with backoff and jitter; progress on a tty. '*written' (may be NULL)
- * counts the items written. Takes the caller's reference to
- * 'request_items': items are freed as their batches go out. */
-DEVENV_API int devenv_ddb_write(struct devenv_ctx *ctx, struct json_t *request_items,
+DEVENV_API struct devenv_ddb_writes *devenv_ddb_writes_new(void);
+DEVENV_API void devenv_ddb_writes_free(struct devenv_ddb_writes *w);
+
+/* Adds every write request of a RequestItems object ({"Table": [...]}).
+ * Returns 0, or DEVENV_EDATA when it is not that shape. */
+DEVENV_API int devenv_ddb_writes_add(struct devenv_ddb_writes *w,
+                                     const struct json_t *request_items);
+
+/* The number of write requests in 'w'. */
+DEVENV_API size_t devenv_ddb_writes_count(const struct devenv_ddb_writes *w);
+
+/* Reads and checks every [dynamodb] seed file against the schema before
+ * anything is written: '*out' holds their write requests (free it with
+ * devenv_ddb_writes_free). A bad item is DEVENV_EDATA naming its file and
+ * line (or table and index), and '*out' is NULL. */
+DEVENV_API int devenv_ddb_seed_files(struct devenv_ddb_writes **out, struct devenv_ctx *ctx);
+
+/* Writes 'w' with BatchWriteItem: batches of 25, [dynamodb] concurrency
+ * requests in flight, unprocessed items and throttling retried with backoff
+ * and jitter; progress on a tty. '*written' (may be NULL) counts the items
+ * written. */
+DEVENV_API int devenv_ddb_write(struct devenv_ctx *ctx, const struct devenv_ddb_writes *w,
                                 size_t *written);
 
 /* Waits until 'table' is ACTIVE with its indexes (gone: until it no longer

@@ -250,6 +250,21 @@ previous(json_t *deletes, struct devenv_ctx *ctx, const char *table, const char 
 	return err;
 }
 
+/* Writes the write requests 'list' for 'table'. */
+static int
+write_requests(struct devenv_ctx *ctx, const char *table, json_t *list, size_t *written)
+{
+	struct devenv_ddb_writes *w = devenv_ddb_writes_new();
+	json_t *ri = json_pack("{s:O}", table, list);
+	int err = devenv_ddb_writes_add(w, ri);
+
+	json_decref(ri);
+	if (!err)
+		err = devenv_ddb_write(ctx, w, written);
+	devenv_ddb_writes_free(w);
+	return err;
+}
+
 static int
 run(struct devenv_ctx *ctx)
 {
@@ -259,7 +274,7 @@ run(struct devenv_ctx *ctx)
 	struct user me, other;
 	struct pg_conn *conn;
 	struct timespec now;
-	json_t *puts = json_array(), *deletes = json_array(), *ri;
+	json_t *puts = json_array(), *deletes = json_array();
 	char group[37], at[64], pk[128];
 	size_t n = 0, written = 0;
 	int err;
@@ -341,13 +356,11 @@ run(struct devenv_ctx *ctx)
 	if ((err = previous(deletes, ctx, table, pk, group)))
 		goto out;
 	if (json_array_size(deletes)) {
-		ri = json_pack("{s:O}", table, deletes);
-		err = devenv_ddb_write(ctx, ri, NULL);
+		err = write_requests(ctx, table, deletes, NULL);
 		if (err)
 			goto out;
 	}
-	ri = json_pack("{s:O}", table, puts);
-	err = devenv_ddb_write(ctx, ri, &written);
+	err = write_requests(ctx, table, puts, &written);
 	if (!err) {
 		char pk_me[128], pk_other[128], *text;
 		json_t *groups;

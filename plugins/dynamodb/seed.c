@@ -2,30 +2,31 @@
  * all with BatchWriteItem, batched and concurrent. */
 #include <devenv/plugin.h>
 
-#include <jansson.h>
 #include <stdio.h>
 
 static int
 run(struct devenv_ctx *ctx)
 {
-	json_t *items = NULL;
-	size_t count = 0, written = 0;
+	struct devenv_ddb_writes *items = NULL;
+	size_t count, written = 0;
 	int64_t t0;
 	int err;
 
 	/* Nothing is written unless every item of every file is good. */
 	t0 = devenv_clock_ms();
-	if ((err = devenv_ddb_seed_files(&items, &count, ctx)))
+	if ((err = devenv_ddb_seed_files(&items, ctx)))
 		return err;
+	count = devenv_ddb_writes_count(items);
 	devenv_debug(ctx, "%zu items read and checked in %lld ms", count,
 	             (long long)(devenv_clock_ms() - t0));
 	if (count == 0) {
-		json_decref(items);
+		devenv_ddb_writes_free(items);
 		devenv_set_detail(ctx, "(no seed items)");
 		return 0;
 	}
 	t0 = devenv_clock_ms();
 	err = devenv_ddb_write(ctx, items, &written);
+	devenv_ddb_writes_free(items);
 	{
 		int64_t ms = devenv_clock_ms() - t0;
 

@@ -8,6 +8,7 @@
  * without a NUL after it. The seed corpus starts its files with '1' or '0'.
  */
 #include "core.h"
+#include "ddb.h"
 #include "ddb_item.h"
 
 #include <jansson.h>
@@ -48,42 +49,66 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* What a successful parse promises: 'count' requests, all for "t", each a
- * checked item with a key seen once. */
+/* What a successful parse promises: every BatchWriteItem body cut from the
+ * requests, sent as the bytes the file holds, is one JSON object of exactly
+ * its requests, all for "t", each a checked item with a key seen once. */
 static void
-check_result(const json_t *all, size_t count)
+check_result(const struct devenv_ddb_writes *w)
 {
-	const json_t *list = json_object_get(all, "t"), *req;
+	size_t count = devenv_ddb_writes_count(w);
 	json_t *keys = json_object();
-	size_t i;
 
-	CHECK(json_object_size(all) == (list ? 1u : 0u));
-	CHECK(json_array_size(list) == count);
-	json_array_foreach(list, i, req)
-	{
-		const json_t *put = json_object_get(req, "PutRequest");
-		const json_t *item =
-		        put ? json_object_get(put, "Item")
-		            : json_object_get(json_object_get(req, "DeleteRequest"), "Key");
-		char why[256];
-		char *key;
+	for (size_t first = 0; first < count; first += 25) {
+		size_t n = count - first < 25 ? count - first : 25, i;
+		char *body = devenv_ddb_writes_body(w, first, n);
+		json_t *j = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
+		const json_t *ri = json_object_get(j, "RequestItems");
+		const json_t *list = json_object_get(ri, "t"), *req;
 
-		CHECK(json_object_size(req) == 1 && json_is_object(item));
-		CHECK(devenv_ddb_check_item(item, table, why, sizeof(why)) == 0);
-		key = devenv_ddb_item_key(item, table);
-		CHECK(!json_object_get(keys, key));
-		json_object_set_new(keys, key, json_true());
-		free(key);
+		CHECK(j && json_object_size(j) == 1 && json_object_size(ri) == 1);
+		CHECK(json_array_size(list) == n);
+		json_array_foreach(list, i, req)
+		{
+			const json_t *put = json_object_get(req, "PutRequest");
+			const json_t *item =
+			        put ? json_object_get(put, "Item")
+			            : json_object_get(json_object_get(req, "DeleteRequest"), "Key");
+			char why[256];
+			char *key;
+
+			CHECK(json_object_size(req) == 1 && json_is_object(item));
+			CHECK(devenv_ddb_check_item(item, table, why, sizeof(why)) == 0);
+			key = devenv_ddb_item_key(item, table);
+			CHECK(!json_object_get(keys, key));
+			json_object_set_new(keys, key, json_true());
+			free(key);
+		}
+		json_decref(j);
+		free(body);
 	}
 	json_decref(keys);
+}
+
+/* The file's text as devenv reads it: malloc'd, with no NUL after it that
+ * a parser could lean on (the fuzzer's own buffer ends exactly there). */
+static char *
+copy(const char *text, size_t len)
+{
+	char *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	memcpy(p, text, len);
+	return p;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *name, *text = (const char *)data + 1;
-	json_t *all, *seen, *v;
-	size_t count = 0, len;
+	struct devenv_ddb_writes *w;
+	json_t *seen, *v;
+	size_t len;
 	int err;
 
 	if (size < 1)
@@ -91,26 +116,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = size - 1;
 	name = data[0] & 1 ? "t.jsonl" : "seed.json";
 
-	all = json_object();
+	w = devenv_ddb_writes_new();
 	seen = json_object();
 	devenv_error_clear();
-	err = devenv_ddb_seed_parse(all, &count, seen, schema, text, len, name, "ddb/seed");
+	err = devenv_ddb_seed_parse(w, seen, schema, copy(text, len), len, name, "ddb/seed");
 	if (err == 0) {
-		check_result(all, count);
+		size_t count = devenv_ddb_writes_count(w);
+
+		check_result(w);
 		/* The same file again: every key is now a duplicate. */
 		if (count) {
-			size_t again = 0;
-
-			err = devenv_ddb_seed_parse(all, &again, seen, schema, text, len, name,
+			err = devenv_ddb_seed_parse(w, seen, schema, copy(text, len), len, name,
 			                            "ddb/again");
 			CHECK(err == DEVENV_EDATA);
 			CHECK(strstr(devenv_error_last(), "the same key as ddb/seed"));
+			CHECK(devenv_ddb_writes_count(w) == count);
 		}
 	} else {
 		CHECK(err == DEVENV_EDATA);
 		CHECK(strncmp(devenv_error_last(), "ddb/seed", 8) == 0);
 	}
-	json_decref(all);
+	devenv_ddb_writes_free(w);
 	json_decref(seen);
 
 	/* The whole text as one attribute value, and as an item. */
