@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build devenv twice (plain and ASan+UBSan) and run the whole test suite against throwaway
-# PostgreSQL and dynalite servers.
+# PostgreSQL and dynalite servers; then the unit tests of the threaded modules under
+# ThreadSanitizer, and each fuzz target for a few seconds.
 #
 #   scripts/test.sh [MESON TEST ARGS...]     e.g. scripts/test.sh integration_
 #
@@ -104,7 +105,7 @@ fi
 
 # Count results over both runs' testlog.json (one JSON object per line, "result" field).
 logs=()
-for f in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json; do
+for f in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json build-tsan/meson-logs/testlog.json; do
     [ -f "$f" ] && logs+=("$f")
 done
 passed=0 failed=0 skipped=0
@@ -146,7 +147,9 @@ failed=$((failed + fuzz_failed))
 
 if [ "$status_plain" -ne 0 ]; then echo "meson test -C build exited with status $status_plain"; fi
 if [ "$status_asan" -ne 0 ]; then echo "meson test -C build-asan exited with status $status_asan"; fi
+if [ "$status_tsan" -ne 0 ]; then echo "the ThreadSanitizer run exited with status $status_tsan"; fi
 
+failed=$((failed + tsan_build_failed))
 ran=$((passed + failed + skipped))
 if [ "$ran" -eq 0 ]; then echo "no tests ran"; fi
 
@@ -154,7 +157,8 @@ summary="$passed passed, $failed failed"
 if [ "$skipped" -gt 0 ]; then summary="$summary, $skipped skipped"; fi
 echo "$summary"
 
-if [ "$ran" -gt 0 ] && [ "$failed" -eq 0 ] && [ "$status_plain" -eq 0 ] && [ "$status_asan" -eq 0 ]; then
+if [ "$ran" -gt 0 ] && [ "$failed" -eq 0 ] && [ "$status_plain" -eq 0 ] && [ "$status_asan" -eq 0 ] &&
+    [ "$status_tsan" -eq 0 ]; then
     exit 0
 fi
 exit 1

@@ -36,4 +36,14 @@ int devenv_ddb_seed_load(struct devenv_ddb_writes **out, const json_t *schema,
 int devenv_ddb_seed_parse(struct devenv_ddb_writes *w, json_t *seen, const json_t *schema,
                           char *text, size_t len, const char *name, const char *shown);
 
+/* How a long request list is cut to be read on several threads: into
+ * 'parts' parts (0: one per CPU) of at least 'part_min' bytes. Tests and
+ * fuzzing change it to compare the readings. */
+struct devenv_ddb_seed_tuning {
+	int parts;
+	size_t part_min;
+	size_t joined; /* out: parts read on other threads and used as read */
+};
+extern struct devenv_ddb_seed_tuning devenv_ddb_seed_tuning;
+
 #endif

@@ -8,10 +8,13 @@
 #include "run.h"
 
 #include <libgen.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Where a write request stands: a line (.jsonl) or the table's index (.json). */
 struct place {
@@ -24,7 +27,9 @@ struct place {
 /* What one seed run adds to and checks against. */
 struct seed {
 	struct devenv_ddb_writes *w;
-	json_t *seen; /* table+key -> where first seen (file << 32 | line or index) */
+	json_t *seen;        /* table+key -> where first seen (file << 32 | line or index) */
+	const json_t *files; /* the files' names as shown, by number */
+	size_t file;         /* the number of the file being read */
 	const json_t *schema;
 	const char *shown; /* the file being read */
 	const char *text;
@@ -102,7 +107,7 @@ add_item(struct seed *s, const json_t *item, const char *text, size_t len, int p
          const struct place *p)
 {
 	const json_t *def = devenv_ddb_find_table(s->schema, p->table);
-	json_t *files = json_object_get(s->seen, FILES_KEY), *first;
+	json_t *first;
 	char why[1024], *key, *id;
 
 	if (!def)
@@ -116,7 +121,7 @@ add_item(struct seed *s, const json_t *item, const char *text, size_t len, int p
 	 * key twice is a mistake either way. */
 	if ((first = json_object_get(s->seen, id))) {
 		json_int_t at = json_integer_value(first);
-		const char *fname = json_string_value(json_array_get(files, (size_t)(at >> 32)));
+		const char *fname = json_string_value(json_array_get(s->files, (size_t)(at >> 32)));
 		long pos = (long)(at & 0xffffffff);
 
 		free(id);
@@ -126,7 +131,7 @@ add_item(struct seed *s, const json_t *item, const char *text, size_t len, int p
 	}
 	json_object_set_new_nocheck(
 	        s->seen, id,
-	        json_integer((json_int_t)(json_array_size(files) - 1) << 32 |
+	        json_integer((json_int_t)s->file << 32 |
 	                     (json_int_t)(p->line ? (size_t)p->line : p->index)));
 	free(id);
 	devenv_ddb_writes_push(s->w, devenv_ddb_writes_table(s->w, p->table), text, len, put_wrap);
@@ -188,20 +193,20 @@ at(const struct seed *s, size_t off, char c)
 	return off < s->len && s->text[off] == c;
 }
 
-/* One table's write requests, '[' at 'off'. Each request is parsed alone
- * (jansson stops after it and says where), checked, and kept as the bytes it
- * was written as. '*end' is the offset after ']'. */
+/* Reads write requests from 'off' (a request's '{') on, numbered from
+ * 'index', until the list's ']' (then '*end' is the offset after it and
+ * '*stop' is 'nstops') or until it arrives exactly at one of the ascending
+ * offsets 'stops' (then '*stop' is its number and '*end' that offset). Each
+ * request is parsed alone (jansson stops after it and says where),
+ * checked, and kept as the bytes it was written as. '*count' counts them. */
 static int
-parse_table(struct seed *s, size_t off, const char *table, size_t *end)
+read_requests(struct seed *s, size_t off, const char *table, size_t index, const size_t *stops,
+              size_t nstops, size_t *stop, size_t *end, size_t *count)
 {
-	size_t index = 0;
+	size_t k = 0;
 	int err = 0;
 
-	off = skip_space(s, off + 1);
-	if (at(s, off, ']')) {
-		*end = off + 1;
-		return 0;
-	}
+	*count = 0;
 	for (;;) {
 		struct place p = { .shown = s->shown, .index = index, .table = table };
 		json_error_t je;
@@ -232,15 +237,192 @@ parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 		if (err)
 			return err;
 		index++;
+		++*count;
 		off = skip_space(s, off);
 		if (at(s, off, ']')) {
+			*stop = nstops;
 			*end = off + 1;
 			return 0;
 		}
 		if (!at(s, off, ','))
 			return syntax_at(s, off, "expected ',' or ']' after a write request");
 		off = skip_space(s, off + 1);
+		while (k < nstops && stops[k] < off)
+			k++;
+		if (k < nstops && stops[k] == off) {
+			*stop = k;
+			*end = off;
+			return 0;
+		}
 	}
+}
+
+/* Big lists are read by several threads at once: a part is at least
+ * part_min bytes long, and there are as many parts as CPUs (or 'parts'), up
+ * to MAX_PARTS. */
+enum { MAX_PARTS = 8 };
+struct devenv_ddb_seed_tuning devenv_ddb_seed_tuning = { .parts = 0, .part_min = 256 * 1024 };
+
+/* A likely request at or after 'from' whose first key is 'key': the
+ * bytes '{', white space, 'key'. A '"' inside a string is escaped, so these
+ * bytes are outside any string, and the '{' opens an object whose first
+ * member is named 'key': a write request, unless an item has an attribute of
+ * that name. The guess is proven by the part before it arriving there. */
+static size_t
+guess_from(const struct seed *s, size_t from, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (from < s->len) {
+		const char *q = memmem(s->text + from, s->len - from, key, n);
+		size_t b;
+
+		if (!q)
+			break;
+		b = (size_t)(q - s->text);
+		while (b > from && (s->text[b - 1] == ' ' || s->text[b - 1] == '\t' ||
+		                    s->text[b - 1] == '\n' || s->text[b - 1] == '\r'))
+			b--;
+		if (b > from && s->text[b - 1] == '{')
+			return b - 1;
+		from = (size_t)(q - s->text) + n;
+	}
+	return SIZE_MAX;
+}
+
+static size_t
+guess_request(const struct seed *s, size_t from)
+{
+	size_t put = guess_from(s, from, "\"PutRequest\""),
+	       del = guess_from(s, from, "\"DeleteRequest\"");
+
+	return put < del ? put : del;
+}
+
+/* One part of a list, read on a thread of its own into its own list and
+ * map of keys, numbered from 0. */
+struct part {
+	struct seed s;
+	const char *table;
+	const size_t *stops; /* the starts of the parts after it */
+	size_t nstops;
+	size_t start, stop, end, count;
+	int err; /* it met something wrong (the details are found again) */
+	int started;
+	pthread_t thread;
+};
+
+static void *
+read_part(void *arg)
+{
+	struct part *p = arg;
+
+	p->err = read_requests(&p->s, p->start, p->table, 0, p->stops, p->nstops, &p->stop, &p->end,
+	                       &p->count);
+	return NULL;
+}
+
+/* Takes a part's keys into 's', numbered from 'index' on. Returns 0, or 1
+ * leaving 's' unchanged when one of them is there already. */
+static int
+take_keys(struct seed *s, const struct part *p, size_t index)
+{
+	const char *id;
+	json_t *at;
+
+	json_object_foreach((json_t *)p->s.seen, id, at)
+	{
+		if (json_object_get(s->seen, id))
+			return 1;
+	}
+	json_object_foreach((json_t *)p->s.seen, id, at)
+	{
+		size_t i = index + (size_t)(json_integer_value(at) & 0xffffffff);
+
+		json_object_set_new_nocheck(
+		        s->seen, id, json_integer((json_int_t)s->file << 32 | (json_int_t)i));
+	}
+	return 0;
+}
+
+static long
+cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* One table's write requests, '[' at 'off'; '*end' is the offset after ']'.
+ * A long list is cut where requests seem to begin and the parts are read
+ * at once; the parts are then joined in order, each only once the part
+ * before it has arrived exactly at its start. A part that met an error, or
+ * a key of an earlier part, is read again here in order, which finds the
+ * first error and names it as a reading in one go would. */
+static int
+parse_table(struct seed *s, size_t off, const char *table, size_t *end)
+{
+	struct part parts[MAX_PARTS];
+	size_t starts[MAX_PARTS], n = 1, stop, count, index;
+	long want = devenv_ddb_seed_tuning.parts ? devenv_ddb_seed_tuning.parts : cpus();
+	size_t part_min = devenv_ddb_seed_tuning.part_min ? devenv_ddb_seed_tuning.part_min : 1;
+	int err;
+
+	off = skip_space(s, off + 1);
+	if (at(s, off, ']')) {
+		*end = off + 1;
+		return 0;
+	}
+	starts[0] = off;
+	if (want > MAX_PARTS)
+		want = MAX_PARTS;
+	if ((long)((s->len - off) / part_min) < want)
+		want = (long)((s->len - off) / part_min);
+	for (long k = 1; k < want; k++) {
+		size_t g = guess_request(s, off + (s->len - off) / (size_t)want * (size_t)k);
+
+		if (g != SIZE_MAX && g > starts[n - 1])
+			starts[n++] = g;
+	}
+	for (size_t k = 1; k < n; k++) {
+		struct part *p = &parts[k];
+
+		*p = (struct part){ .s = *s,
+			            .table = table,
+			            .start = starts[k],
+			            .stops = starts + k + 1,
+			            .nstops = n - k - 1 };
+		p->s.w = devenv_ddb_writes_new();
+		p->s.seen = json_object();
+		p->started = pthread_create(&p->thread, NULL, read_part, p) == 0;
+		if (!p->started)
+			read_part(p);
+	}
+	err = read_requests(s, starts[0], table, 0, starts + 1, n - 1, &stop, end, &index);
+	for (size_t k = 1; k < n; k++)
+		if (parts[k].started)
+			pthread_join(parts[k].thread, NULL);
+	/* Join the parts that the reading in order arrives at. */
+	for (size_t k = stop + 1; !err && k < n; k = k + 1 + parts[k].stop) {
+		struct part *p = &parts[k];
+
+		if (p->err || take_keys(s, p, index)) {
+			err = read_requests(s, p->start, table, index, NULL, 0, &stop, end, &count);
+			break;
+		}
+		devenv_ddb_writes_splice(s->w, p->s.w);
+		p->s.w = NULL;
+		devenv_ddb_seed_tuning.joined++;
+		index += p->count;
+		*end = p->end;
+	}
+	for (size_t k = 1; k < n; k++) {
+		devenv_ddb_writes_free(parts[k].s.w);
+		json_decref(parts[k].s.seen);
+	}
+	return err;
 }
 
 /* BatchWriteItem's RequestItems: {"Table": [request, ...], ...}. jansson
@@ -329,13 +511,16 @@ devenv_ddb_seed_parse(struct devenv_ddb_writes *w, json_t *seen, const json_t *s
 	struct seed s = {
 		.w = w, .seen = seen, .schema = schema, .shown = shown, .text = text, .len = len
 	};
+	json_t *files = json_object_get(seen, FILES_KEY);
 	int err;
 
 	/* The requests point into the text: it lives as long as they do. */
 	devenv_ddb_writes_keep(w, text);
-	if (!json_object_get(seen, FILES_KEY))
-		json_object_set_new(seen, FILES_KEY, json_array());
-	json_array_append_new(json_object_get(seen, FILES_KEY), json_string(shown));
+	if (!files)
+		json_object_set_new(seen, FILES_KEY, files = json_array());
+	json_array_append_new(files, json_string(shown));
+	s.files = files;
+	s.file = json_array_size(files) - 1;
 	if (ends_with(name, ".jsonl")) {
 		char *base = xstrdup(name), *table = basename(base);
 

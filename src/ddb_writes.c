@@ -97,6 +97,23 @@ devenv_ddb_writes_push(struct devenv_ddb_writes *w, size_t table, const char *te
 	        (struct request){ .text = text, .len = len, .table = table, .put_wrap = put_wrap };
 }
 
+void
+devenv_ddb_writes_splice(struct devenv_ddb_writes *w, struct devenv_ddb_writes *from)
+{
+	size_t *table = xcalloc(from->ntables + 1, sizeof(*table));
+
+	for (size_t i = 0; i < from->ntables; i++)
+		table[i] = devenv_ddb_writes_table(w, from->names[i]);
+	for (size_t i = 0; i < from->n; i++)
+		devenv_ddb_writes_push(w, table[from->v[i].table], from->v[i].text, from->v[i].len,
+		                       from->v[i].put_wrap);
+	for (size_t i = 0; i < from->nbufs; i++)
+		devenv_ddb_writes_keep(w, from->bufs[i]);
+	from->nbufs = 0;
+	free(table);
+	devenv_ddb_writes_free(from);
+}
+
 int
 devenv_ddb_writes_add(struct devenv_ddb_writes *w, const json_t *request_items)
 {

@@ -102,6 +102,55 @@ copy(const char *text, size_t len)
 	return p;
 }
 
+/* Every BatchWriteItem body of 'w', one after the other (free() it). */
+static char *
+all_bodies(const struct devenv_ddb_writes *w)
+{
+	size_t count = devenv_ddb_writes_count(w), len = 0;
+	char *all = calloc(1, 1);
+
+	for (size_t first = 0; all && first < count; first += 25) {
+		char *body =
+		        devenv_ddb_writes_body(w, first, count - first < 25 ? count - first : 25);
+		size_t n = strlen(body);
+
+		all = realloc(all, len + n + 1);
+		if (all)
+			memcpy(all + len, body, n + 1);
+		len += n;
+		free(body);
+	}
+	if (!all)
+		abort();
+	return all;
+}
+
+/* The same text read with its request lists cut into parts of a few bytes,
+ * on threads: the same requests, or the same first error. */
+static void
+check_parts(const char *text, size_t len, const char *name, int err, const char *msg,
+            const char *bodies)
+{
+	struct devenv_ddb_writes *w = devenv_ddb_writes_new();
+	json_t *seen = json_object();
+	char *again;
+
+	devenv_ddb_seed_tuning.parts = 3;
+	devenv_ddb_seed_tuning.part_min = 8;
+	devenv_error_clear();
+	CHECK(devenv_ddb_seed_parse(w, seen, schema, copy(text, len), len, name, "ddb/seed") ==
+	      err);
+	CHECK(strcmp(devenv_error_last(), msg) == 0);
+	if (!err) {
+		again = all_bodies(w);
+		CHECK(strcmp(again, bodies) == 0);
+		free(again);
+	}
+	devenv_ddb_writes_free(w);
+	json_decref(seen);
+	devenv_ddb_seed_tuning.parts = 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -119,7 +168,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = devenv_ddb_writes_new();
 	seen = json_object();
 	devenv_error_clear();
+	devenv_ddb_seed_tuning.parts = 1;
 	err = devenv_ddb_seed_parse(w, seen, schema, copy(text, len), len, name, "ddb/seed");
+	{
+		char *msg = strdup(devenv_error_last()), *bodies = all_bodies(w);
+
+		if (!msg)
+			abort();
+		check_parts(text, len, name, err, msg, bodies);
+		if (err) /* what the checks below read */
+			devenv_error_set(err, "%s", msg);
+		free(msg);
+		free(bodies);
+	}
 	if (err == 0) {
 		size_t count = devenv_ddb_writes_count(w);
 
