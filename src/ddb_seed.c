@@ -1,6 +1,9 @@
 /*
  * ddb_seed.c: DynamoDB seed files, read and checked whole before the first
- * write: a bad item anywhere means nothing is written.
+ * write: a bad item anywhere means nothing is written. jansson parses each
+ * write request (or export line) on its own, and the request is kept as the
+ * bytes the file holds; a long file is read by one thread per CPU, with the
+ * same result, error and message as a reading in one go.
  */
 #include "core.h"
 #include "ddb.h"
@@ -138,22 +141,22 @@ add_item(struct seed *s, const json_t *item, const char *text, size_t len, int p
 	return 0;
 }
 
-/* A DynamoDB export: one {"Item": {...}} per line, for the table named by
- * the file's base name. */
+/* DynamoDB export lines, one {"Item": {...}} each, for 'table': those from
+ * byte 'off' (a line's start) up to 'limit', the first being line 'line'.
+ * '*lines' counts the lines read. */
 static int
-parse_lines(struct seed *s, const char *table)
+read_lines(struct seed *s, size_t off, size_t limit, int line, const char *table, size_t *lines)
 {
 	const char *text = s->text;
-	size_t off = 0, len = s->len;
-	int line = 0, err = 0;
+	int err = 0;
 
-	while (off < len && !err) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+	*lines = 0;
+	for (; off < limit && !err; line++, ++*lines) {
+		const char *nl = memchr(text + off, '\n', limit - off);
+		size_t n = nl ? (size_t)(nl - (text + off)) : limit - off;
 		json_error_t je;
 		json_t *j;
 
-		line++;
 		if (n == 0 || (n == 1 && text[off] == '\r')) {
 			off += n + 1;
 			continue;
@@ -299,13 +302,14 @@ guess_request(const struct seed *s, size_t from)
 	return put < del ? put : del;
 }
 
-/* One part of a list, read on a thread of its own into its own list and
- * map of keys, numbered from 0. */
+/* One part of a list (or of an export's lines), read on a thread of its
+ * own into its own list and map of keys, numbered from 0 (lines from 1). */
 struct part {
 	struct seed s;
 	const char *table;
 	const size_t *stops; /* the starts of the parts after it */
 	size_t nstops;
+	size_t limit; /* export lines: where the part ends (else 0) */
 	size_t start, stop, end, count;
 	int err; /* it met something wrong (the details are found again) */
 	int started;
@@ -317,13 +321,17 @@ read_part(void *arg)
 {
 	struct part *p = arg;
 
-	p->err = read_requests(&p->s, p->start, p->table, 0, p->stops, p->nstops, &p->stop, &p->end,
-	                       &p->count);
+	if (p->limit)
+		p->err = read_lines(&p->s, p->start, p->limit, 1, p->table, &p->count);
+	else
+		p->err = read_requests(&p->s, p->start, p->table, 0, p->stops, p->nstops, &p->stop,
+		                       &p->end, &p->count);
 	return NULL;
 }
 
-/* Takes a part's keys into 's', numbered from 'index' on. Returns 0, or 1
- * leaving 's' unchanged when one of them is there already. */
+/* Takes a part's keys into 's', numbered from 'index' on (lines: 'index'
+ * after). Returns 0, or 1 leaving 's' unchanged when one of them is there
+ * already. */
 static int
 take_keys(struct seed *s, const struct part *p, size_t index)
 {
@@ -355,6 +363,107 @@ cpus(void)
 	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* How many parts to cut 'bytes' into. */
+static size_t
+parts_for(size_t bytes)
+{
+	size_t want =
+	        (size_t)(devenv_ddb_seed_tuning.parts > 0 ? devenv_ddb_seed_tuning.parts : cpus());
+	size_t part_min = devenv_ddb_seed_tuning.part_min ? devenv_ddb_seed_tuning.part_min : 1;
+
+	if (want > MAX_PARTS)
+		want = MAX_PARTS;
+	if (bytes / part_min < want)
+		want = bytes / part_min;
+	return want ? want : 1;
+}
+
+/* Starts parts 1 to n-1 (filled in but for their lists and maps), each on
+ * a thread of its own (or here, when no thread can be had). */
+static void
+start_parts(struct part *parts, size_t n)
+{
+	for (size_t k = 1; k < n; k++) {
+		struct part *p = &parts[k];
+
+		p->s.w = devenv_ddb_writes_new();
+		p->s.seen = json_object();
+		p->started = pthread_create(&p->thread, NULL, read_part, p) == 0;
+		if (!p->started)
+			read_part(p);
+	}
+}
+
+static void
+join_parts(struct part *parts, size_t n)
+{
+	for (size_t k = 1; k < n; k++)
+		if (parts[k].started)
+			pthread_join(parts[k].thread, NULL);
+}
+
+/* Moves a part's requests to the end of the reading in order. */
+static void
+take_requests(struct seed *s, struct part *p)
+{
+	devenv_ddb_writes_splice(s->w, p->s.w);
+	p->s.w = NULL;
+	devenv_ddb_seed_tuning.joined++;
+}
+
+static void
+free_parts(struct part *parts, size_t n)
+{
+	for (size_t k = 1; k < n; k++) {
+		devenv_ddb_writes_free(parts[k].s.w);
+		json_decref(parts[k].s.seen);
+	}
+}
+
+/* A DynamoDB export: one {"Item": {...}} per line, for the table named by
+ * the file's base name. A long file is cut at line ends and the parts are
+ * read at once, then joined in order; a part that met an error, or a key of
+ * an earlier part, is read again here in order, which finds the first error
+ * and names it as a reading in one go would. */
+static int
+parse_lines(struct seed *s, const char *table)
+{
+	struct part parts[MAX_PARTS];
+	size_t starts[MAX_PARTS + 1], n = 1, want = parts_for(s->len), lines, line;
+	int err;
+
+	starts[0] = 0;
+	for (size_t k = 1; k < want; k++) {
+		size_t from = s->len / want * k;
+		const char *nl = memchr(s->text + from, '\n', s->len - from);
+		size_t b = nl ? (size_t)(nl - s->text) + 1 : s->len;
+
+		if (b > starts[n - 1] && b < s->len)
+			starts[n++] = b;
+	}
+	starts[n] = s->len;
+	for (size_t k = 1; k < n; k++)
+		parts[k] = (struct part){
+			.s = *s, .table = table, .start = starts[k], .limit = starts[k + 1]
+		};
+	start_parts(parts, n);
+	err = read_lines(s, 0, starts[1], 1, table, &lines);
+	join_parts(parts, n);
+	line = 1 + lines;
+	for (size_t k = 1; !err && k < n; k++) {
+		struct part *p = &parts[k];
+
+		if (p->err || take_keys(s, p, line - 1)) {
+			err = read_lines(s, p->start, s->len, (int)line, table, &lines);
+			break;
+		}
+		take_requests(s, p);
+		line += p->count;
+	}
+	free_parts(parts, n);
+	return err;
+}
+
 /* One table's write requests, '[' at 'off'; '*end' is the offset after ']'.
  * A long list is cut where requests seem to begin and the parts are read
  * at once; the parts are then joined in order, each only once the part
@@ -365,9 +474,7 @@ static int
 parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 {
 	struct part parts[MAX_PARTS];
-	size_t starts[MAX_PARTS], n = 1, stop, count, index;
-	long want = devenv_ddb_seed_tuning.parts ? devenv_ddb_seed_tuning.parts : cpus();
-	size_t part_min = devenv_ddb_seed_tuning.part_min ? devenv_ddb_seed_tuning.part_min : 1;
+	size_t starts[MAX_PARTS], n = 1, want, stop, count, index;
 	int err;
 
 	off = skip_space(s, off + 1);
@@ -376,34 +483,22 @@ parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 		return 0;
 	}
 	starts[0] = off;
-	if (want > MAX_PARTS)
-		want = MAX_PARTS;
-	if ((long)((s->len - off) / part_min) < want)
-		want = (long)((s->len - off) / part_min);
-	for (long k = 1; k < want; k++) {
-		size_t g = guess_request(s, off + (s->len - off) / (size_t)want * (size_t)k);
+	want = parts_for(s->len - off);
+	for (size_t k = 1; k < want; k++) {
+		size_t g = guess_request(s, off + (s->len - off) / want * k);
 
 		if (g != SIZE_MAX && g > starts[n - 1])
 			starts[n++] = g;
 	}
-	for (size_t k = 1; k < n; k++) {
-		struct part *p = &parts[k];
-
-		*p = (struct part){ .s = *s,
-			            .table = table,
-			            .start = starts[k],
-			            .stops = starts + k + 1,
-			            .nstops = n - k - 1 };
-		p->s.w = devenv_ddb_writes_new();
-		p->s.seen = json_object();
-		p->started = pthread_create(&p->thread, NULL, read_part, p) == 0;
-		if (!p->started)
-			read_part(p);
-	}
-	err = read_requests(s, starts[0], table, 0, starts + 1, n - 1, &stop, end, &index);
 	for (size_t k = 1; k < n; k++)
-		if (parts[k].started)
-			pthread_join(parts[k].thread, NULL);
+		parts[k] = (struct part){ .s = *s,
+			                  .table = table,
+			                  .start = starts[k],
+			                  .stops = starts + k + 1,
+			                  .nstops = n - k - 1 };
+	start_parts(parts, n);
+	err = read_requests(s, starts[0], table, 0, starts + 1, n - 1, &stop, end, &index);
+	join_parts(parts, n);
 	/* Join the parts that the reading in order arrives at. */
 	for (size_t k = stop + 1; !err && k < n; k = k + 1 + parts[k].stop) {
 		struct part *p = &parts[k];
@@ -412,16 +507,11 @@ parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 			err = read_requests(s, p->start, table, index, NULL, 0, &stop, end, &count);
 			break;
 		}
-		devenv_ddb_writes_splice(s->w, p->s.w);
-		p->s.w = NULL;
-		devenv_ddb_seed_tuning.joined++;
+		take_requests(s, p);
 		index += p->count;
 		*end = p->end;
 	}
-	for (size_t k = 1; k < n; k++) {
-		devenv_ddb_writes_free(parts[k].s.w);
-		json_decref(parts[k].s.seen);
-	}
+	free_parts(parts, n);
 	return err;
 }
 

@@ -1,7 +1,8 @@
-/* Unit tests of src/ddb_seed.c: a long request list read by several threads
- * must give exactly what one reading in order gives — the same requests in
- * the same order, or the same first error with the same message — whatever
- * the cuts, including cuts guessed inside an item. */
+/* Unit tests of src/ddb_seed.c: a long request list, or a long export
+ * file, read by several threads must give exactly what one reading in
+ * order gives — the same requests in the same order, or the same first
+ * error with the same message — whatever the cuts, including cuts guessed
+ * inside an item. */
 #include "check.h"
 #include "core.h"
 #include "ddb.h"
@@ -50,6 +51,9 @@ struct reading {
 	struct text bodies; /* every BatchWriteItem body, one a line */
 };
 
+/* The file's name: RequestItems, or export lines for table "t". */
+static const char *name = "seed.json", *shown = "ddb/seed.json";
+
 static void
 read_with(struct reading *r, const char *text, int parts, size_t part_min)
 {
@@ -60,8 +64,7 @@ read_with(struct reading *r, const char *text, int parts, size_t part_min)
 	devenv_ddb_seed_tuning.parts = parts;
 	devenv_ddb_seed_tuning.part_min = part_min;
 	devenv_error_clear();
-	r->err = devenv_ddb_seed_parse(w, seen, schema, xstrdup(text), strlen(text), "seed.json",
-	                               "ddb/seed.json");
+	r->err = devenv_ddb_seed_parse(w, seen, schema, xstrdup(text), strlen(text), name, shown);
 	snprintf(r->msg, sizeof(r->msg), "%s", devenv_error_last());
 	r->count = devenv_ddb_writes_count(w);
 	add(&r->bodies, "%s", "");
@@ -164,16 +167,41 @@ test_good(void)
 	}
 }
 
+/* A seed with one or two flawed requests, and what its error must say. */
+struct flawed {
+	enum flaw flaw;
+	size_t at;
+	enum flaw flaw2;
+	size_t at2;
+	const char *want;
+};
+
+/* Reads 'text' (and frees it) all ways; checks the reading has the error of
+ * 'c' (or, with no flaw, every request, some read on other threads). */
+static void
+expect_reading(char *text, const struct flawed *c)
+{
+	struct reading r;
+	size_t joined;
+
+	read_all_ways(&r, text, &joined);
+	CHECK_INT(r.err, c->flaw == NONE ? 0 : DEVENV_EDATA);
+	if (c->flaw == NONE) {
+		CHECK_INT(r.count, N);
+		CHECK(joined > 0);
+	}
+	if (!strstr(r.msg, c->want)) {
+		fprintf(stderr, "'%s' does not say '%s'\n", r.msg, c->want);
+		CHECK(0);
+	}
+	free(r.bodies.p);
+	free(text);
+}
+
 static void
 test_first_error_wins(void)
 {
-	static const struct {
-		enum flaw flaw;
-		size_t at;
-		enum flaw flaw2;
-		size_t at2;
-		const char *want;
-	} cases[] = {
+	static const struct flawed cases[] = {
 		{ MISSING_KEY, 2500, NONE, SIZE_MAX, "ddb/seed.json: t[2500]: " },
 		{ SAME_KEY_AS_10, 2500, NONE, SIZE_MAX,
 		  "t[2500]: the same key as ddb/seed.json t[10]" },
@@ -185,21 +213,9 @@ test_first_error_wins(void)
 		{ NO_COMMA, 2200, NONE, SIZE_MAX, "ddb/seed.json:2202:1: expected ',' or ']'" },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *text = seed(cases[i].flaw, cases[i].at, cases[i].flaw2, cases[i].at2, 0);
-		struct reading r;
-		size_t joined;
-
-		read_all_ways(&r, text, &joined);
-		CHECK_INT(r.err, DEVENV_EDATA);
-		if (!strstr(r.msg, cases[i].want)) {
-			fprintf(stderr, "case %zu: '%s' does not say '%s'\n", i, r.msg,
-			        cases[i].want);
-			CHECK(0);
-		}
-		free(r.bodies.p);
-		free(text);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		expect_reading(seed(cases[i].flaw, cases[i].at, cases[i].flaw2, cases[i].at2, 0),
+		               &cases[i]);
 }
 
 static void
@@ -248,6 +264,51 @@ test_two_tables(void)
 	free(a);
 }
 
+/* Export lines: N items for "t", blank lines here and there, one line
+ * flawed (or two). */
+static char *
+export_lines(enum flaw flaw, size_t at, enum flaw flaw2, size_t at2)
+{
+	struct text t = { 0 };
+
+	for (size_t i = 0; i < N; i++) {
+		enum flaw f = i == at ? flaw : i == at2 ? flaw2 : NONE;
+		size_t key = f == SAME_KEY_AS_10 ? 10 : i;
+
+		if (i % 700 == 0)
+			add(&t, "\n");
+		if (f == MISSING_KEY)
+			add(&t, "{\"Item\": {\"n\": {\"N\": \"%zu\"}}}\n", i);
+		else
+			add(&t,
+			    "{\"Item\": {\"pk\": {\"S\": \"k%05zu\"}, \"n\": {\"N\": \"%zu\"}}}\n",
+			    key, i);
+	}
+	return t.p;
+}
+
+static void
+test_export_lines(void)
+{
+	static const struct flawed cases[] = {
+		{ NONE, SIZE_MAX, NONE, SIZE_MAX, "" },
+		/* Item i is on line i + 2 + i / 700 (a blank line every 700). */
+		{ MISSING_KEY, 2500, NONE, SIZE_MAX, "ddb/t.jsonl:2505: " },
+		{ SAME_KEY_AS_10, 2500, NONE, SIZE_MAX,
+		  "ddb/t.jsonl:2505: the same key as ddb/t.jsonl:12" },
+		{ MISSING_KEY, 2900, SAME_KEY_AS_10, 1600, "ddb/t.jsonl:1604: the same key" },
+	};
+
+	name = "t.jsonl";
+	shown = "ddb/t.jsonl";
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		expect_reading(
+		        export_lines(cases[i].flaw, cases[i].at, cases[i].flaw2, cases[i].at2),
+		        &cases[i]);
+	name = "seed.json";
+	shown = "ddb/seed.json";
+}
+
 int
 main(void)
 {
@@ -268,6 +329,7 @@ main(void)
 	RUN(test_first_error_wins);
 	RUN(test_decoys_and_deletes);
 	RUN(test_two_tables);
+	RUN(test_export_lines);
 	json_decref(schema);
 	return check_done();
 }
