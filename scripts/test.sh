@@ -93,6 +93,23 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 
 harness_stop >/dev/null 2>&1
 
+# The modules that run threads (the pipeline's chains, the seed reader's
+# parts) once more under ThreadSanitizer; their unit tests need no servers.
+rm -f build-tsan/meson-logs/testlog.json
+status_tsan=0 tsan_build_failed=0
+if [ "$#" -eq 0 ] && command -v clang >/dev/null 2>&1; then
+    tsan_tests=(unit_pipeline unit_ddb_seed)
+    if CC=clang setup_build build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false &&
+        meson compile -C build-tsan "${tsan_tests[@]/#unit_/tests/test_}"; then
+        TSAN_OPTIONS=halt_on_error=1 \
+            meson test -C build-tsan --no-rebuild --print-errorlogs "${tsan_tests[@]}" || status_tsan=$?
+    else
+        status_tsan=$?
+        tsan_build_failed=1
+        echo "test: the ThreadSanitizer build failed" >&2
+    fi
+fi
+
 # The fuzzers, briefly (scripts/fuzz.sh 600 runs them long): each target is one
 # more test in the count. Only for a whole-suite run, and only where clang is.
 fuzz_passed=0 fuzz_failed=0

@@ -266,18 +266,18 @@ read_requests(struct seed *s, size_t off, const char *table, size_t index, const
 enum { MAX_PARTS = 8 };
 struct devenv_ddb_seed_tuning devenv_ddb_seed_tuning = { .parts = 0, .part_min = 256 * 1024 };
 
-/* A likely request at or after 'from' whose first key is 'key': the
+/* A likely request from 'from' to 'to' whose first key is 'key': the
  * bytes '{', white space, 'key'. A '"' inside a string is escaped, so these
  * bytes are outside any string, and the '{' opens an object whose first
  * member is named 'key': a write request, unless an item has an attribute of
  * that name. The guess is proven by the part before it arriving there. */
 static size_t
-guess_from(const struct seed *s, size_t from, const char *key)
+guess_from(const struct seed *s, size_t from, size_t to, const char *key)
 {
 	size_t n = strlen(key);
 
-	while (from < s->len) {
-		const char *q = memmem(s->text + from, s->len - from, key, n);
+	while (from < to) {
+		const char *q = memmem(s->text + from, to - from, key, n);
 		size_t b;
 
 		if (!q)
@@ -296,10 +296,11 @@ guess_from(const struct seed *s, size_t from, const char *key)
 static size_t
 guess_request(const struct seed *s, size_t from)
 {
-	size_t put = guess_from(s, from, "\"PutRequest\""),
-	       del = guess_from(s, from, "\"DeleteRequest\"");
+	size_t put = guess_from(s, from, s->len, "\"PutRequest\""), del;
 
-	return put < del ? put : del;
+	/* Deletes are rare: no need to look past the first put. */
+	del = guess_from(s, from, put == SIZE_MAX ? s->len : put, "\"DeleteRequest\"");
+	return del < put ? del : put;
 }
 
 /* One part of a list (or of an export's lines), read on a thread of its

@@ -104,7 +104,16 @@ read_all_ways(struct reading *r, const char *text, size_t *joined)
 enum { N = 3000 };
 
 /* How request 'i' is written; 'bad' decides what goes wrong, and where. */
-enum flaw { NONE, MISSING_KEY, SAME_KEY_AS_10, SAME_KEY_AS_PREVIOUS, NO_COMMA, DECOY, DELETE };
+enum flaw {
+	NONE,
+	MISSING_KEY,
+	SAME_KEY_AS_10,
+	SAME_KEY_AS_PREVIOUS,
+	NO_COMMA,
+	DECOY,     /* every item */
+	DELETE,    /* a DeleteRequest */
+	ALL_DELETE /* every request */
+};
 
 static void
 request(struct text *t, size_t i, enum flaw flaw, int pretty)
@@ -142,6 +151,8 @@ seed(enum flaw flaw, size_t at, enum flaw flaw2, size_t at2, int pretty)
 
 		if (flaw == DECOY)
 			f = DECOY;
+		if (flaw == ALL_DELETE)
+			f = DELETE;
 		if (i)
 			add(&t, f == NO_COMMA ? "\n" : pretty ? ",\n  " : ",\n");
 		request(&t, i, f, pretty);
@@ -236,6 +247,15 @@ test_decoys_and_deletes(void)
 	CHECK_INT(r.err, 0);
 	CHECK_INT(r.count, N);
 	CHECK(strstr(r.bodies.p, "\"DeleteRequest\": {\"Key\": {\"pk\": {\"S\": \"k01700\"}}}}"));
+	free(r.bodies.p);
+	free(text);
+
+	/* Deletes only: the cuts are found by them alone. */
+	text = seed(ALL_DELETE, SIZE_MAX, NONE, SIZE_MAX, 0);
+	read_all_ways(&r, text, &joined);
+	CHECK_INT(r.err, 0);
+	CHECK_INT(r.count, N);
+	CHECK(joined > 0);
 	free(r.bodies.p);
 	free(text);
 }
