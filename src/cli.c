@@ -601,7 +601,8 @@ print_service(const char *name, json_t *svc)
 {
 	json_t *tables = json_object_get(svc, "tables"), *last = json_object_get(svc, "last_run"),
 	       *v;
-	const char *t;
+	const char *t, *counts = json_string_value(json_object_get(svc, "counts"));
+	int estimated = counts && strcmp(counts, "estimated") == 0;
 
 	devenv_printf(
 	        "%-9s %s  %s%s%s\n", name,
@@ -610,9 +611,10 @@ print_service(const char *name, json_t *svc)
 	        json_is_true(json_object_get(svc, "reachable")) ? "reachable" : "NOT reachable",
 	        json_object_get(svc, "version") ? ", version " : "",
 	        json_string_value(json_object_get(svc, "version")) ?: "");
-	json_object_foreach(tables, t, v)
-	        devenv_printf("          %-36s %lld %s\n", t, json_integer_value(v),
-	                      strcmp(name, "postgres") == 0 ? "rows" : "items");
+	/* ~: the server's estimate (a production target). */
+	json_object_foreach(tables, t, v) devenv_printf(
+	        "          %-36s %s%lld %s\n", t, estimated ? "~" : "", json_integer_value(v),
+	        strcmp(name, "postgres") == 0 ? "rows" : "items");
 	if (json_is_object(last))
 		devenv_printf("          last run %s: %s (%s, %lld ms)\n",
 		              json_string_value(json_object_get(last, "at")),

@@ -48,8 +48,8 @@ size_t devenv_ddb_writes_table(struct devenv_ddb_writes *w, const char *name);
 /* Appends the request 'text' (len bytes, kept by the caller or by
  * devenv_ddb_writes_keep) for table number 'table'; 'put_wrap': the text is
  * an {"Item": ...} object, sent as {"PutRequest": TEXT}. */
-void devenv_ddb_writes_push(struct devenv_ddb_writes *w, size_t table, const char *text,
-                            size_t len, int put_wrap);
+void devenv_ddb_writes_push(struct devenv_ddb_writes *w, size_t table, const char *text, size_t len,
+                            int put_wrap);
 /* Moves every request of 'from' to the end of 'w', and frees 'from'. */
 void devenv_ddb_writes_splice(struct devenv_ddb_writes *w, struct devenv_ddb_writes *from);
 /* The BatchWriteItem request ({"RequestItems": ...}) for the 'n' requests

@@ -12,54 +12,19 @@
 #include "run.h"
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Whether every entry of a comma-separated host list is local. */
-static int
-all_local(struct devenv_run *run, const char *list)
-{
-	char *copy = xstrdup(list), *save = NULL;
-	int local = 1;
-
-	for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save))
-		local &= devenv_host_is_local(run->cfg, h);
-	free(copy);
-	return local;
-}
-
 /* The PostgreSQL target: the database libpq will connect to, and whether
- * every host (and hostaddr, which libpq connects to instead) is local. A URL
- * naming no host takes PGHOST/PGHOSTADDR from the environment, as libpq
- * does. */
+ * every host it connects to is local. */
 static int
-pg_target(struct devenv_run *run, struct devenv_ctx *ctx, char *name, size_t n, int *local)
+pg_target(struct devenv_ctx *ctx, char *name, size_t n, int *local)
 {
-	const char *url = devenv_pg_url(ctx);
-	PQconninfoOption *opts = PQconninfoParse(url ? url : "", NULL);
-	const char *host = NULL, *hostaddr = NULL;
-
-	if (!opts)
-		return devenv_error_set(DEVENV_ECONFIG, "[postgres] url cannot be parsed");
-	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "host") == 0 && o->val && *o->val)
-			host = o->val;
-		else if (strcmp(o->keyword, "hostaddr") == 0 && o->val && *o->val)
-			hostaddr = o->val;
-	}
-	if (!host)
-		host = getenv("PGHOST");
-	if (!hostaddr)
-		hostaddr = getenv("PGHOSTADDR");
 	/* The name pg.drop will drop: the same rule, the same function. */
 	snprintf(name, n, "%s", devenv_pg_dbname(ctx));
-	*local = (!host || !*host || all_local(run, host)) &&
-	         (!hostaddr || !*hostaddr || all_local(run, hostaddr));
-	PQconninfoFree(opts);
-	return 0;
+	return devenv_pg_url_is_local(local, ctx->run->cfg, devenv_pg_url(ctx));
 }
 
 /* The DynamoDB target: the tables the schema names, and whether the
@@ -113,7 +78,7 @@ devenv_guard_check(struct devenv_run *run, const char *plugin)
 
 	if (strncmp(plugin, "pg.", 3) == 0) {
 		what = "database";
-		err = pg_target(run, &ctx, name, sizeof(name), &local);
+		err = pg_target(&ctx, name, sizeof(name), &local);
 	} else if (strncmp(plugin, "ddb.", 4) == 0) {
 		const char *ep = devenv_ddb_endpoint(&ctx);
 

@@ -1,10 +1,13 @@
-/* hosts.c: what counts as local, for the guard and for dummy credentials. */
+/* hosts.c: what counts as local, for the guard, for dummy credentials and
+ * for status (exact counts only where reading whole tables costs nothing). */
 #include "hosts.h"
 #include "config.h"
 #include "core.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,4 +69,42 @@ devenv_endpoint_is_local(const struct devenv_config *cfg, const char *url)
 	curl_free(host);
 	curl_url_cleanup(u);
 	return local;
+}
+
+/* Whether every entry of a comma-separated host list is local. */
+static int
+all_local(const struct devenv_config *cfg, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	int local = 1;
+
+	for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save))
+		local &= devenv_host_is_local(cfg, h);
+	free(copy);
+	return local;
+}
+
+int
+devenv_pg_url_is_local(int *local, const struct devenv_config *cfg, const char *url)
+{
+	PQconninfoOption *opts = PQconninfoParse(url ? url : "", NULL);
+	const char *host = NULL, *hostaddr = NULL;
+
+	*local = 0;
+	if (!opts)
+		return devenv_error_set(DEVENV_ECONFIG, "[postgres] url cannot be parsed");
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "host") == 0 && o->val && *o->val)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0 && o->val && *o->val)
+			hostaddr = o->val;
+	}
+	if (!host)
+		host = getenv("PGHOST");
+	if (!hostaddr)
+		hostaddr = getenv("PGHOSTADDR");
+	*local = (!host || !*host || all_local(cfg, host)) &&
+	         (!hostaddr || !*hostaddr || all_local(cfg, hostaddr));
+	PQconninfoFree(opts);
+	return 0;
 }

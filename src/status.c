@@ -1,11 +1,14 @@
 /*
  * status.c: what `devenv status` reports: each service (reachable, version,
  * tables and their row or item counts), the last run of each chain, the
- * watcher, and whether everything is ready (seeded and idle).
+ * watcher, and whether everything is ready (seeded and idle). Counts are
+ * exact on local targets; elsewhere (production) they are the server's
+ * estimates, which cost nothing: an exact count reads the whole table.
  */
 #include "status.h"
 #include "config.h"
 #include "core.h"
+#include "hosts.h"
 #include "pg.h"
 #include "run.h"
 #include "state.h"
@@ -34,6 +37,7 @@ pg_report(struct devenv_ctx *ctx)
 	json_t *j = json_object(), *tables = json_object();
 	PGconn *conn;
 	PGresult *res;
+	int local = 0;
 
 	devenv_url_display(shown, sizeof(shown), devenv_pg_url(ctx) ? devenv_pg_url(ctx) : "");
 	json_object_set_new(j, "url", json_string(shown));
@@ -47,11 +51,19 @@ pg_report(struct devenv_ctx *ctx)
 	}
 	json_object_set_new(j, "reachable", json_true());
 	json_object_set_new(j, "version", json_string(PQparameterStatus(conn, "server_version")));
-	/* Exact counts: local databases are small, and estimates mislead. */
-	res = PQexec(conn, "SELECT format('%I.%I', schemaname, relname), "
-	                   "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c "
-	                   "FROM %I.%I', schemaname, relname), false, true, '')))[1]::text "
-	                   "FROM pg_stat_user_tables ORDER BY 1");
+	if (devenv_pg_url_is_local(&local, ctx->run->cfg, devenv_pg_url(ctx)) != 0)
+		devenv_error_clear();
+	json_object_set_new(j, "counts", json_string(local ? "exact" : "estimated"));
+	/* Exact counts where databases are small and estimates mislead; the
+	 * planner's estimate elsewhere. */
+	res = PQexec(conn, local ? "SELECT format('%I.%I', schemaname, relname), "
+	                           "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) "
+	                           "AS c FROM %I.%I', schemaname, relname), false, true, "
+	                           "'')))[1]::text FROM pg_stat_user_tables ORDER BY 1"
+	                         : "SELECT format('%I.%I', s.schemaname, s.relname), "
+	                           "greatest(c.reltuples, s.n_live_tup)::bigint::text "
+	                           "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+	                           "ORDER BY 1");
 	for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++)
 		json_object_set_new(tables, PQgetvalue(res, i, 0),
 		                    json_integer(strtoll(PQgetvalue(res, i, 1), NULL, 10)));
@@ -60,13 +72,56 @@ pg_report(struct devenv_ctx *ctx)
 	return j;
 }
 
+/* A table's item count: locally exact, by Scan COUNT page after page
+ * (ItemCount lags); elsewhere DescribeTable's ItemCount, which DynamoDB
+ * updates about every six hours, as a Scan would read (and bill) the whole
+ * table. */
+static int
+ddb_count(long long *count, struct devenv_ctx *ctx, json_t *table, int local)
+{
+	json_t *req = json_pack("{s:O}", "TableName", table), *out = NULL;
+	int err = 0;
+
+	*count = 0;
+	if (!local) {
+		char *body = json_dumps(req, JSON_COMPACT);
+
+		if (!(err = devenv_ddb_call(&out, NULL, ctx, "DescribeTable", body)))
+			*count = json_integer_value(
+			        json_object_get(json_object_get(out, "Table"), "ItemCount"));
+		json_decref(out);
+		free(body);
+		json_decref(req);
+		return err;
+	}
+	json_object_set_new(req, "Select", json_string("COUNT"));
+	do {
+		char *body = json_dumps(req, JSON_COMPACT);
+
+		out = NULL;
+		err = devenv_ddb_call(&out, NULL, ctx, "Scan", body);
+		free(body);
+		if (err)
+			break;
+		*count += json_integer_value(json_object_get(out, "Count"));
+		json_object_set(req, "ExclusiveStartKey", json_object_get(out, "LastEvaluatedKey"));
+		if (!json_object_get(out, "LastEvaluatedKey"))
+			json_object_del(req, "ExclusiveStartKey");
+		json_decref(out);
+	} while (json_object_get(req, "ExclusiveStartKey"));
+	json_decref(req);
+	return err;
+}
+
 static json_t *
 ddb_report(struct devenv_ctx *ctx)
 {
 	json_t *j = json_object(), *tables = json_object(), *schema = NULL, *t, *out = NULL;
+	const char *endpoint = devenv_ddb_endpoint(ctx);
+	int local = devenv_endpoint_is_local(ctx->run->cfg, endpoint ? endpoint : "");
 	size_t i;
 
-	json_object_set_new(j, "endpoint", json_string(devenv_ddb_endpoint(ctx)));
+	json_object_set_new(j, "endpoint", json_string(endpoint));
 	if (devenv_ddb_call(&out, NULL, ctx, "ListTables", "{}") != 0) {
 		json_object_set_new(j, "reachable", json_false());
 		json_object_set_new(j, "error", json_string(devenv_error_last()));
@@ -76,36 +131,18 @@ ddb_report(struct devenv_ctx *ctx)
 	}
 	json_decref(out);
 	json_object_set_new(j, "reachable", json_true());
+	json_object_set_new(j, "counts", json_string(local ? "exact" : "estimated"));
 	if (devenv_ddb_schema(&schema, ctx) != 0)
 		devenv_error_clear();
 	json_array_foreach(schema, i, t)
 	{
-		json_t *req = json_pack("{s:O, s:s}", "TableName", json_object_get(t, "TableName"),
-		                        "Select", "COUNT");
-		long long count = 0;
-		int err = 0;
+		long long count;
+		int err = ddb_count(&count, ctx, json_object_get(t, "TableName"), local);
 
-		/* Scan COUNT, page after page: ItemCount lags on real DynamoDB. */
-		do {
-			char *body = json_dumps(req, JSON_COMPACT);
-
-			out = NULL;
-			err = devenv_ddb_call(&out, NULL, ctx, "Scan", body);
-			free(body);
-			if (err)
-				break;
-			count += json_integer_value(json_object_get(out, "Count"));
-			json_object_set(req, "ExclusiveStartKey",
-			                json_object_get(out, "LastEvaluatedKey"));
-			if (!json_object_get(out, "LastEvaluatedKey"))
-				json_object_del(req, "ExclusiveStartKey");
-			json_decref(out);
-		} while (json_object_get(req, "ExclusiveStartKey"));
 		json_object_set_new(tables, json_string_value(json_object_get(t, "TableName")),
 		                    err ? json_null() : json_integer(count));
 		if (err)
 			devenv_error_clear();
-		json_decref(req);
 	}
 	json_decref(schema);
 	json_object_set_new(j, "tables", tables);

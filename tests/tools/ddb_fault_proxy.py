@@ -9,7 +9,8 @@ Other operations pass through.
   ddb_fault_proxy.py UPSTREAM_PORT PORTFILE [MODE]
 MODE: flaky (the cycle above, default), throttle (always throttled), slow
 (each new body answered after 300 ms), drop (each new body: the connection
-closed without an answer)."""
+closed without an answer), record (no faults: every operation passes
+through and its name is appended to PORTFILE.ops, one a line)."""
 import socket
 import time
 import http.client
@@ -61,7 +62,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         target = self.headers.get("X-Amz-Target", "")
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-        if target.endswith("BatchWriteItem"):
+        if mode == "record":
+            with lock, open(portfile + ".ops", "a") as ops:
+                ops.write(target.rsplit(".", 1)[-1] + "\n")
+        elif target.endswith("BatchWriteItem"):
             with lock:
                 first = body not in seen
                 seen.add(body)
