@@ -37,9 +37,27 @@ struct seed {
 	const char *shown; /* the file being read */
 	const char *text;
 	size_t len;
+	int *cancel; /* a part's: set when its reading is no longer wanted */
 };
 
 static int fail_at(const struct place *p, const char *fmt, ...) DEVENV_PRINTF(2, 3);
+
+/* Whether this reading (a part's) is no longer wanted. */
+static int
+cancelled(const struct seed *s)
+{
+	return s->cancel && __atomic_load_n(s->cancel, __ATOMIC_RELAXED);
+}
+
+/* The bytes jansson read (json_error_t.position, an int) after a value
+ * that started at 'off', checked. */
+static size_t
+value_end(const struct seed *s, size_t off, const json_error_t *je)
+{
+	if (je->position <= 0 || (size_t)je->position > s->len - off)
+		abort(); /* a value of 2 GiB or more: jansson cannot say where it ends */
+	return off + (size_t)je->position;
+}
 
 /* Sets the error "FILE:LINE: msg" or "FILE: TABLE[INDEX]: msg". */
 static int
@@ -151,7 +169,7 @@ read_lines(struct seed *s, size_t off, size_t limit, int line, const char *table
 	int err = 0;
 
 	*lines = 0;
-	for (; off < limit && !err; line++, ++*lines) {
+	for (; off < limit && !err && !cancelled(s); line++, ++*lines) {
 		const char *nl = memchr(text + off, '\n', limit - off);
 		size_t n = nl ? (size_t)(nl - (text + off)) : limit - off;
 		json_error_t je;
@@ -216,6 +234,10 @@ read_requests(struct seed *s, size_t off, const char *table, size_t index, const
 		json_t *req, *put, *del, *item;
 		size_t start = off;
 
+		if (cancelled(s))
+			return DEVENV_ECANCELLED;
+		if (at(s, off, ']'))
+			return syntax_at(s, off, "expected a write request after ','");
 		if (!at(s, off, '{'))
 			return off < s->len
 			               ? fail_at(&p, "expected {\"PutRequest\": {\"Item\": {...}}} "
@@ -225,7 +247,7 @@ read_requests(struct seed *s, size_t off, const char *table, size_t index, const
 		                 JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &je);
 		if (!req)
 			return json_fail_at(s, start, &je);
-		off += (size_t)je.position;
+		off = value_end(s, off, &je);
 		put = json_object_get(req, "PutRequest");
 		del = json_object_get(req, "DeleteRequest");
 		item = put   ? json_object_get(put, "Item")
@@ -312,7 +334,8 @@ struct part {
 	size_t nstops;
 	size_t limit; /* export lines: where the part ends (else 0) */
 	size_t start, stop, end, count;
-	int err; /* it met something wrong (the details are found again) */
+	int err;    /* it met something wrong (the details are found again) */
+	int cancel; /* set (atomically) when its reading is no longer wanted */
 	int started;
 	pthread_t thread;
 };
@@ -389,6 +412,7 @@ start_parts(struct part *parts, size_t n)
 
 		p->s.w = devenv_ddb_writes_new();
 		p->s.seen = json_object();
+		p->s.cancel = &p->cancel;
 		p->started = pthread_create(&p->thread, NULL, read_part, p) == 0;
 		if (!p->started)
 			read_part(p);
@@ -396,11 +420,18 @@ start_parts(struct part *parts, size_t n)
 }
 
 static void
+join_part(struct part *p)
+{
+	if (p->started)
+		pthread_join(p->thread, NULL);
+	p->started = 0;
+}
+
+static void
 join_parts(struct part *parts, size_t n)
 {
 	for (size_t k = 1; k < n; k++)
-		if (parts[k].started)
-			pthread_join(parts[k].thread, NULL);
+		join_part(&parts[k]);
 }
 
 /* Moves a part's requests to the end of the reading in order. */
@@ -475,7 +506,7 @@ static int
 parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 {
 	struct part parts[MAX_PARTS];
-	size_t starts[MAX_PARTS], n = 1, want, stop, count, index;
+	size_t starts[MAX_PARTS], n = 1, want, stop = 0, count, index, next;
 	int err;
 
 	off = skip_space(s, off + 1);
@@ -499,19 +530,29 @@ parse_table(struct seed *s, size_t off, const char *table, size_t *end)
 			                  .nstops = n - k - 1 };
 	start_parts(parts, n);
 	err = read_requests(s, starts[0], table, 0, starts + 1, n - 1, &stop, end, &index);
-	join_parts(parts, n);
-	/* Join the parts that the reading in order arrives at. */
-	for (size_t k = stop + 1; !err && k < n; k = k + 1 + parts[k].stop) {
-		struct part *p = &parts[k];
+	/* Join the parts that the reading in order arrives at; stop the others
+	 * at once (a cut past the list's end reads another table's list). */
+	next = err ? n : stop + 1;
+	for (size_t k = 1;;) {
+		struct part *p;
 
+		for (; k < next && k < n; k++)
+			__atomic_store_n(&parts[k].cancel, 1, __ATOMIC_RELAXED);
+		if (next >= n)
+			break;
+		join_part(p = &parts[next]);
+		k = next + 1;
 		if (p->err || take_keys(s, p, index)) {
 			err = read_requests(s, p->start, table, index, NULL, 0, &stop, end, &count);
-			break;
+			next = n;
+			continue;
 		}
 		take_requests(s, p);
 		index += p->count;
 		*end = p->end;
+		next += 1 + p->stop;
 	}
+	join_parts(parts, n);
 	free_parts(parts, n);
 	return err;
 }
@@ -559,21 +600,28 @@ parse_request_items(struct seed *s)
 			goto out;
 		}
 		json_object_set_new(tables, table, json_true());
-		off = skip_space(s, off + (size_t)je.position);
+		off = skip_space(s, value_end(s, off, &je));
 		if (!at(s, off, ':'))
 			err = syntax_at(s, off, "expected ':' after the table name");
-		else if (!at(s, off = skip_space(s, off + 1), '['))
-			err = devenv_error_set_at(DEVENV_EDATA, s->shown, 0, 0,
-			                          "%s: expected an array of write requests", table);
-		else
+		else if (!at(s, off = skip_space(s, off + 1), '[')) {
+			char what[1024];
+
+			snprintf(what, sizeof(what), "%s: expected an array of write requests",
+			         table);
+			err = syntax_at(s, off, what);
+		} else
 			err = parse_table(s, off, table, &off);
 		json_decref(name);
 		if (err)
 			goto out;
 		off = skip_space(s, off);
-		if (at(s, off, ','))
+		if (at(s, off, ',')) {
 			off = skip_space(s, off + 1);
-		else if (!at(s, off, '}')) {
+			if (!at(s, off, '"')) {
+				err = syntax_at(s, off, "expected a table name in double quotes");
+				goto out;
+			}
+		} else if (!at(s, off, '}')) {
 			err = syntax_at(s, off,
 			                "expected ',' or '}' after a table's write requests");
 			goto out;

@@ -54,16 +54,19 @@ pg_report(struct devenv_ctx *ctx)
 	if (devenv_pg_url_is_local(&local, ctx->run->cfg, devenv_pg_url(ctx)) != 0)
 		devenv_error_clear();
 	json_object_set_new(j, "counts", json_string(local ? "exact" : "estimated"));
-	/* Exact counts where databases are small and estimates mislead; the
-	 * planner's estimate elsewhere. */
-	res = PQexec(conn, local ? "SELECT format('%I.%I', schemaname, relname), "
-	                           "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) "
-	                           "AS c FROM %I.%I', schemaname, relname), false, true, "
-	                           "'')))[1]::text FROM pg_stat_user_tables ORDER BY 1"
-	                         : "SELECT format('%I.%I', s.schemaname, s.relname), "
-	                           "greatest(c.reltuples, s.n_live_tup)::bigint::text "
-	                           "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-	                           "ORDER BY 1");
+	/* Exact counts where databases are small and estimates mislead;
+	 * elsewhere the statistics' live rows (the planner's estimate when the
+	 * statistics were reset). */
+	res = PQexec(conn,
+	             local ? "SELECT format('%I.%I', schemaname, relname), "
+	                     "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) "
+	                     "AS c FROM %I.%I', schemaname, relname), false, true, "
+	                     "'')))[1]::text FROM pg_stat_user_tables ORDER BY 1"
+	                   : "SELECT format('%I.%I', s.schemaname, s.relname), "
+	                     "(CASE WHEN s.n_live_tup > 0 OR c.reltuples < 0 THEN s.n_live_tup "
+	                     "ELSE c.reltuples END)::bigint::text "
+	                     "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+	                     "ORDER BY 1");
 	for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++)
 		json_object_set_new(tables, PQgetvalue(res, i, 0),
 		                    json_integer(strtoll(PQgetvalue(res, i, 1), NULL, 10)));
