@@ -88,7 +88,7 @@ int
 devenv_pg_url_is_local(int *local, const struct devenv_config *cfg, const char *url)
 {
 	PQconninfoOption *opts = PQconninfoParse(url ? url : "", NULL);
-	const char *host = NULL, *hostaddr = NULL;
+	const char *host = NULL, *hostaddr = NULL, *service = NULL;
 
 	*local = 0;
 	if (!opts)
@@ -98,13 +98,20 @@ devenv_pg_url_is_local(int *local, const struct devenv_config *cfg, const char *
 			host = o->val;
 		else if (strcmp(o->keyword, "hostaddr") == 0 && o->val && *o->val)
 			hostaddr = o->val;
+		else if (strcmp(o->keyword, "service") == 0 && o->val && *o->val)
+			service = o->val;
 	}
+	if (!service)
+		service = getenv("PGSERVICE");
 	if (!host)
 		host = getenv("PGHOST");
 	if (!hostaddr)
 		hostaddr = getenv("PGHOSTADDR");
+	/* A service names its hosts in a file libpq reads at connection time:
+	 * unless the URL names them itself, it is not known to be local. */
 	*local = (!host || !*host || all_local(cfg, host)) &&
-	         (!hostaddr || !*hostaddr || all_local(cfg, hostaddr));
+	         (!hostaddr || !*hostaddr || all_local(cfg, hostaddr)) &&
+	         (!service || !*service || (host && *host) || (hostaddr && *hostaddr));
 	PQconninfoFree(opts);
 	return 0;
 }

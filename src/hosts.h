@@ -15,8 +15,9 @@ int devenv_endpoint_is_local(const struct devenv_config *cfg, const char *url);
 
 /* Whether every host a PostgreSQL URL connects to is local: each of its
  * hosts and hostaddrs (which libpq connects to instead); a URL naming none
- * takes PGHOST/PGHOSTADDR, as libpq does. Returns 0, or DEVENV_ECONFIG when
- * the URL cannot be parsed. */
+ * takes PGHOST/PGHOSTADDR, as libpq does, and one that names only a service
+ * (service=, PGSERVICE) is not local. Returns 0, or DEVENV_ECONFIG when the
+ * URL cannot be parsed. */
 int devenv_pg_url_is_local(int *local, const struct devenv_config *cfg, const char *url);
 
 #endif

@@ -45,12 +45,17 @@ DEVENV_CONFIRM=postgres dv -e prod --allow-destructive run pg.drop
 expect_rc 77
 expect_err "database 'victim'"
 for url in "postgresql://u:pw@localhost:1/db?hostaddr=192.0.2.10" "postgresql://u:pw@127.0.0.1.nip.io:1/db" \
-	"postgresql://u:pw@db.example.com:1/db"; do
+	"postgresql://u:pw@db.example.com:1/db" "postgresql:///db?service=prod"; do
 	sed -i "s|^url = .*|url = $url|" devenv.ini
 	dv run pg.drop
 	expect_rc 77
 	expect_err "not local"
 done
+# A service file names the hosts libpq will use: not known to be local.
+sed -i "s|^url = .*|url = postgresql:///db|" devenv.ini
+PGSERVICE=prod dv run pg.drop
+expect_rc 77
+expect_err "not local"
 for url in "postgresql://u:pw@127.0.0.2:1/db" "postgresql://u:pw@[::1]:1/db" "postgresql://u:pw@localhost:1/db"; do
 	sed -i "s|^url = .*|url = $url|" devenv.ini
 	dv run pg.drop
