@@ -441,11 +441,11 @@ wait_ready(struct app *app, int timeout_s)
 	int delay = 10;
 
 	for (;;) {
-		json_t *report = json_object();
+		struct devenv_ctx ctx = { .run = &app->run };
 		int ready = 0;
 
-		devenv_up_ready(&app->run, &ready, report);
-		json_decref(report);
+		devenv_up_ready(&ctx, &ready);
+		devenv_ctx_release(&ctx);
 		devenv_error_clear();
 		if (ready)
 			return 0;

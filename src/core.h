@@ -68,6 +68,10 @@ int64_t devenv_now_ms(void);
 void devenv_sleep_ms(int ms);
 /* devenv_utf8_valid() is in plugin.h. */
 
+/* The line and column (characters, 1-based) of byte 'off' of 'buf' (a NUL
+ * before it ends the count). */
+void devenv_text_position(const char *buf, size_t off, int *line, int *col);
+
 /* Joins 'dir' and 'rel' unless 'rel' is absolute. */
 char *devenv_path_join(const char *dir, const char *rel);
 

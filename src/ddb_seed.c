@@ -75,28 +75,13 @@ fail_at(const struct place *p, const char *fmt, ...)
 	                           msg);
 }
 
-/* The line and column (in characters) of byte 'off' of the file. */
-static void
-line_col(const struct seed *s, size_t off, int *line, int *col)
-{
-	size_t start = 0;
-
-	*line = 1;
-	for (const char *nl = s->text; (nl = memchr(nl, '\n', off - (size_t)(nl - s->text)));
-	     start = (size_t)(++nl - s->text))
-		++*line;
-	*col = 1;
-	for (size_t i = start; i < off; i++)
-		*col += ((unsigned char)s->text[i] & 0xc0) != 0x80;
-}
-
 /* A syntax error at byte 'off': "FILE:LINE:COL: what". */
 static int
 syntax_at(const struct seed *s, size_t off, const char *what)
 {
 	int line, col;
 
-	line_col(s, off, &line, &col);
+	devenv_text_position(s->text, off, &line, &col);
 	return devenv_error_set_at(DEVENV_EDATA, s->shown, line, col, "%s%s", what,
 	                           off < s->len ? "" : ", found the end of the file");
 }
@@ -108,7 +93,7 @@ json_fail_at(const struct seed *s, size_t start, const json_error_t *je)
 {
 	int line, col;
 
-	line_col(s, start, &line, &col);
+	devenv_text_position(s->text, start, &line, &col);
 	if (je->line > 1) {
 		line += je->line - 1;
 		col = je->column;

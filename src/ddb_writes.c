@@ -61,7 +61,9 @@ devenv_ddb_writes_count(const struct devenv_ddb_writes *w)
 void
 devenv_ddb_writes_keep(struct devenv_ddb_writes *w, char *buf)
 {
-	w->bufs = xrealloc(w->bufs, (w->nbufs + 1) * sizeof(*w->bufs));
+	/* A power of two or none: grown by doubling. */
+	if ((w->nbufs & (w->nbufs - 1)) == 0)
+		w->bufs = xrealloc(w->bufs, (w->nbufs ? 2 * w->nbufs : 1) * sizeof(*w->bufs));
 	w->bufs[w->nbufs++] = buf;
 }
 

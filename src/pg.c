@@ -200,24 +200,3 @@ devenv_pg_has_tables(int *yes, struct devenv_ctx *ctx)
 	PQclear(res);
 	return 0;
 }
-
-int
-devenv_pg_database_exists(int *exists, struct devenv_ctx *ctx, const char *name)
-{
-	PGconn *conn = devenv_pg_admin(ctx);
-	const char *params[] = { name };
-	PGresult *res;
-	int err = 0;
-
-	*exists = 0;
-	if (!conn)
-		return devenv_error_code();
-	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
-	                   NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		err = devenv_pg_result_error(res, conn, NULL, 0, 0);
-	else
-		*exists = PQntuples(res) > 0;
-	PQclear(res);
-	return err;
-}

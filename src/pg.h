@@ -18,7 +18,4 @@ void devenv_pg_release(struct devenv_ctx *ctx);
  * connection). */
 int devenv_pg_result_error(const PGresult *res, PGconn *conn, const char *file, int line, int col);
 
-/* Whether the database 'name' exists on the admin connection's server. */
-int devenv_pg_database_exists(int *exists, struct devenv_ctx *ctx, const char *name);
-
 #endif

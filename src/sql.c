@@ -127,7 +127,7 @@ map_position(const struct runner *r, size_t base, const char *pos, int *line, in
 	for (; chars > 1 && off < r->len; off++)
 		if (((unsigned char)r->buf[off + 1] & 0xC0) != 0x80)
 			chars--;
-	devenv_sql_position(r->buf, off, line, col);
+	devenv_text_position(r->buf, off, line, col);
 }
 
 /* Waits for the server's answer, asking it to cancel the statement when

@@ -21,23 +21,6 @@ devenv_sql_lexer_init(struct devenv_sql_lexer *lx, const char *buf, size_t len, 
 	lx->file = file;
 }
 
-void
-devenv_sql_position(const char *buf, size_t off, int *line, int *col)
-{
-	int l = 1, c = 1;
-
-	for (size_t i = 0; i < off && buf[i]; i++) {
-		if (buf[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
-			c++; /* count characters, not UTF-8 continuation bytes */
-		}
-	}
-	*line = l;
-	*col = c;
-}
-
 static int
 ident_char(int c)
 {
@@ -60,7 +43,7 @@ unterminated(struct devenv_sql_lexer *lx, size_t at, const char *what)
 {
 	int line, col;
 
-	devenv_sql_position(lx->buf, at, &line, &col);
+	devenv_text_position(lx->buf, at, &line, &col);
 	return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col, "unterminated %s", what);
 }
 
@@ -238,7 +221,7 @@ copy_data(struct devenv_sql_lexer *lx, struct devenv_sql_item *it, size_t copy_a
 	{
 		int line, col;
 
-		devenv_sql_position(lx->buf, copy_at, &line, &col);
+		devenv_text_position(lx->buf, copy_at, &line, &col);
 		return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col,
 		                           "COPY data has no terminating \\. line");
 	}
@@ -261,7 +244,7 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 		if (nul) {
 			int line, col;
 
-			devenv_sql_position(b, (size_t)(nul - b), &line, &col);
+			devenv_text_position(b, (size_t)(nul - b), &line, &col);
 			return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col,
 			                           "NUL byte in the file");
 		}
@@ -292,7 +275,7 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 				/* psql would run it mid-statement: not ours to guess. */
 				int line, col;
 
-				devenv_sql_position(b, lx->pos, &line, &col);
+				devenv_text_position(b, lx->pos, &line, &col);
 				return devenv_error_set_at(DEVENV_EDATA, lx->file, line, col,
 				                           "psql meta-command '%.*s' inside a "
 				                           "statement is not supported",
@@ -302,7 +285,7 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 			it->kind = DEVENV_SQL_META;
 			it->start = lx->pos;
 			it->end = line_end(lx, lx->pos);
-			devenv_sql_position(b, lx->pos, &it->line, &it->col);
+			devenv_text_position(b, lx->pos, &it->line, &it->col);
 			advance(lx, it->end);
 			return 0;
 		}
@@ -313,8 +296,8 @@ devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it)
 		if (start == (size_t)-1) {
 			start = lx->pos;
 			it->line = lx->line;
-			devenv_sql_position(b + lx->line_start, lx->pos - lx->line_start,
-			                    &(int){ 0 }, &it->col);
+			devenv_text_position(b + lx->line_start, lx->pos - lx->line_start,
+			                     &(int){ 0 }, &it->col);
 		}
 		estring = (c == '\'' && lx->pos > 0 &&
 		           (b[lx->pos - 1] == 'E' || b[lx->pos - 1] == 'e') &&

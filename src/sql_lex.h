@@ -39,9 +39,6 @@ void devenv_sql_lexer_init(struct devenv_sql_lexer *lx, const char *buf, size_t 
  * began. */
 int devenv_sql_next(struct devenv_sql_lexer *lx, struct devenv_sql_item *it);
 
-/* The line and column (characters, 1-based) of byte 'off' of 'buf'. */
-void devenv_sql_position(const char *buf, size_t off, int *line, int *col);
-
 /* The first keyword of the statement [start, end), upper-cased into 'out'
  * ("" when none). */
 void devenv_sql_first_word(const char *buf, size_t start, size_t end, char *out, size_t n);

@@ -166,7 +166,7 @@ int
 devenv_status_report(json_t **out, struct devenv_run *run)
 {
 	struct devenv_ctx ctx = { .run = run };
-	json_t *j = json_object(), *details = json_object();
+	json_t *j = json_object();
 	long watcher = devenv_watcher_pid(run->state);
 	int ready = 0, err;
 
@@ -188,14 +188,13 @@ devenv_status_report(json_t **out, struct devenv_run *run)
 		json_object_set_new(ddb, "last_run", last_run(&ctx, "ddb"));
 		json_object_set_new(j, "dynamodb", ddb);
 	}
+	/* Through the same connections as the reports above. */
+	err = devenv_up_ready(&ctx, &ready);
 	devenv_ctx_release(&ctx);
-	err = devenv_up_ready(run, &ready, details);
 	if (err)
 		devenv_error_clear();
 	json_object_set_new(j, "ready", json_boolean(ready));
-	json_object_set_new(j, "run_in_progress",
-	                    json_boolean(json_is_true(json_object_get(details, "busy"))));
-	json_decref(details);
+	json_object_set_new(j, "run_in_progress", json_boolean(devenv_state_busy(run->state)));
 	*out = j;
 	return 0;
 }

@@ -497,34 +497,32 @@ devenv_reset(struct devenv_run *run, const char *const *names, size_t n)
 }
 
 int
-devenv_up_ready(struct devenv_run *run, int *ready, json_t *report)
+devenv_up_ready(struct devenv_ctx *ctx, int *ready)
 {
-	struct devenv_ctx ctx = { .run = run };
+	struct devenv_run *run = ctx->run;
 	int err = 0;
 
+	/* A run in progress: not ready, and nothing else to look at (wait
+	 * --ready asks again every 200 ms). */
 	*ready = !devenv_state_busy(run->state);
 	if (!*ready)
-		json_object_set_new(report, "busy", json_true());
+		return 0;
 	for (size_t fi = 0; fi < ARRAY_SIZE(families) && !err; fi++) {
 		char key[256], saved[64], fp[41];
-		int present = 0, matches;
+		int present = 0;
 
 		if (!devenv_config_has(run->cfg, families[fi].section))
 			continue;
-		if ((err = family_fingerprint(fp, &ctx, &families[fi])))
+		if ((err = family_fingerprint(fp, ctx, &families[fi])))
 			break;
 		/* Unreachable counts as not ready, not as an error. */
-		if (families[fi].present(&ctx, &present) != 0) {
+		if (families[fi].present(ctx, &present) != 0) {
 			devenv_error_clear();
 			present = 0;
 		}
 		state_key(key, sizeof(key), "family", families[fi].name);
-		devenv_state_get(saved, sizeof(saved), &ctx, key);
-		matches = present && strcmp(saved, fp) == 0;
-		*ready &= matches;
-		json_object_set_new(
-		        report, families[fi].name,
-		        json_pack("{s:b, s:b}", "present", present, "matches_files", matches));
+		devenv_state_get(saved, sizeof(saved), ctx, key);
+		*ready &= present && strcmp(saved, fp) == 0;
 	}
 	/* Plugins outside the families (the conversation seed) count too. */
 	for (size_t i = 0; i < run->reg->n && !err; i++) {
@@ -534,13 +532,12 @@ devenv_up_ready(struct devenv_run *run, int *ready, json_t *report)
 		if (!buildable(e) || family_of(e->p->name) ||
 		    (e->p->flags & DEVENV_PLUGIN_DESTRUCTIVE))
 			continue;
-		if ((err = plugin_fingerprint(fp, &ctx, e)))
+		if ((err = plugin_fingerprint(fp, ctx, e)))
 			break;
 		state_key(key, sizeof(key), "plugin", e->p->name);
-		devenv_state_get(saved, sizeof(saved), &ctx, key);
+		devenv_state_get(saved, sizeof(saved), ctx, key);
 		*ready &= strcmp(saved, fp) == 0;
 	}
-	devenv_ctx_release(&ctx);
 	if (err)
 		*ready = 0;
 	return err;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct devenv_run;
+struct devenv_ctx;
 
 /* Waits for every configured service, then resets each database whose
  * inputs changed or that is missing, and what runs after it; touches
@@ -19,8 +20,8 @@ int devenv_up(struct devenv_run *run);
 int devenv_reset(struct devenv_run *run, const char *const *names, size_t n);
 
 /* Whether everything is in the state its files describe and no run is in
- * progress ("ready means seeded"); 'report' (a JSON object) gets the
- * details per database. */
-int devenv_up_ready(struct devenv_run *run, int *ready, json_t *report);
+ * progress ("ready means seeded"), looked at through 'ctx' (its connections
+ * are the caller's to release). */
+int devenv_up_ready(struct devenv_ctx *ctx, int *ready);
 
 #endif

@@ -240,3 +240,20 @@ devenv_utf8_valid(const char *text, size_t n)
 	}
 	return 1;
 }
+
+void
+devenv_text_position(const char *buf, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+
+	for (size_t i = 0; i < off && buf[i]; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
+			c++; /* count characters, not UTF-8 continuation bytes */
+		}
+	}
+	*line = l;
+	*col = c;
+}

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "core.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -37,9 +38,6 @@ static const char *const keys[][2] = {
 };
 
 static const char *const sections[] = { "devenv", "postgres", "dynamodb", "conversation" };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -78,13 +76,11 @@ walk(const struct devenv_config *cfg)
 		const char *const *list = devenv_config_list(cfg, keys[i][0], keys[i][1]);
 		int line = devenv_config_line(cfg, keys[i][0], keys[i][1]);
 
-		if (line < 0 || (!v && line != 0))
-			__builtin_trap();
+		CHECK(line >= 0 && (v || line == 0));
 		if (v)
 			(void)strlen(v);
 		for (size_t k = 0; list[k]; k++)
-			if (!*list[k])
-				__builtin_trap(); /* a word is never empty */
+			CHECK(*list[k]); /* a word is never empty */
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
 		files = devenv_config_section_files(cfg, sections[i]);
@@ -97,8 +93,8 @@ walk(const struct devenv_config *cfg)
 		char sec[300];
 
 		snprintf(sec, sizeof(sec), "plugin.%s", names[i]);
-		if (!devenv_config_has(cfg, sec) || !devenv_config_get(cfg, sec, "run"))
-			__builtin_trap(); /* parse promises every [plugin.X] has run */
+		/* parse promises every [plugin.X] has run */
+		CHECK(devenv_config_has(cfg, sec) && devenv_config_get(cfg, sec, "run"));
 		(void)count(devenv_config_list(cfg, sec, "after"));
 		(void)devenv_config_get(cfg, sec, "summary");
 	}
@@ -116,12 +112,11 @@ parse_as(const char *text, const char *env)
 
 	devenv_error_clear();
 	if (devenv_config_parse(&cfg, text, "devenv.ini", "/repo", env) == 0) {
-		if (!cfg)
-			__builtin_trap();
+		CHECK(cfg);
 		walk(cfg);
 		devenv_config_free(cfg);
-	} else if (cfg || !*devenv_error_last()) {
-		__builtin_trap(); /* a failure leaves nothing and says why */
+	} else {
+		CHECK(!cfg && *devenv_error_last()); /* a failure leaves nothing and says why */
 	}
 }
 
@@ -146,17 +141,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				parse_as(text, envs[i]);
 		free(envs);
 		devenv_config_free(cfg);
-	} else if (cfg) {
-		__builtin_trap();
+	} else {
+		CHECK(!cfg);
 	}
 
 	devenv_error_clear();
 	if (devenv_config_expand(&out, text, "devenv.ini", 1) == 0) {
-		if (!out)
-			__builtin_trap();
+		CHECK(out);
 		free(out);
-	} else if (out) {
-		__builtin_trap();
+	} else {
+		CHECK(!out);
 	}
 	free(text);
 	return 0;

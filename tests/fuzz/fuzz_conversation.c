@@ -10,19 +10,11 @@
  */
 #include "../../plugins/cruddur/conversation.c"
 #include "core.h" /* devenv_error_clear */
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 static int fd = -1;
 static char path[64];

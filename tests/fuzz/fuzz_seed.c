@@ -10,20 +10,12 @@
 #include "core.h"
 #include "ddb.h"
 #include "ddb_item.h"
+#include "fuzz.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 static const char schema_text[] = "[{\"TableName\": \"t\","
                                   "  \"AttributeDefinitions\": ["

@@ -13,18 +13,11 @@
  */
 #include "core.h"
 #include "sql_lex.h"
+#include "fuzz.h"
 
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct devenv_sql_item it;
 	size_t prev_end = 0, items = 0;
 	int prev_line = 1, prev_copy = 0;
-	/* devenv_sql_position() stops counting at a NUL byte (which COPY
+	/* devenv_text_position() stops counting at a NUL byte (which COPY
 	 * data may hold): positions are compared only before the first. */
 	const char *nul = memchr(buf, '\0', size);
 	size_t clean = nul ? (size_t)(nul - buf) : size;
@@ -98,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (it.kind != DEVENV_SQL_COPY_DATA && it.start < clean) {
 			int line, col;
 
-			devenv_sql_position(buf, it.start, &line, &col);
+			devenv_text_position(buf, it.start, &line, &col);
 			CHECK(line == it.line && col == it.col);
 		}
 		prev_copy = it.kind == DEVENV_SQL_STATEMENT && it.copy_in;

@@ -70,10 +70,7 @@ cluster=$(json_get .devenv/state.json 'j["service.pg"]')
 pm=$(head -1 "$cluster/postmaster.pid")
 pkill -9 -P "$pm" || true
 kill -9 "$pm"
-set +e
-wait $up
-rc=$?
-set -e
+wait_rc $up
 [ "$rc" = 1 ] || [ "$rc" = 69 ] || fail "PostgreSQL killed: exit $rc: $(cat "$T/up.log")"
 grep -q "devenv: " "$T/up.log" || fail "no message"
 dv status --json
@@ -92,10 +89,7 @@ up=$!
 for _ in $(seq 400); do grep -q "^ddb.schema-load" "$T/up.log" && break; sleep 0.01; done
 sleep 0.2
 kill -9 "$(cat .devenv/dynamodb.pid)"
-set +e
-wait $up
-rc=$?
-set -e
+wait_rc $up
 [ "$rc" != 0 ] || fail "dynalite killed, yet up succeeded"
 dv up
 expect_rc 0
@@ -169,10 +163,7 @@ for delay in $delays; do
 	r=$!
 	sleep "$delay"
 	kill -TERM $r 2>/dev/null || true
-	set +e
-	wait $r
-	rc=$?
-	set -e
+	wait_rc $r
 	[ "$rc" = 0 ] || [ "$rc" = 143 ] || fail "reset stopped at $delay s: exit $rc"
 	n=$(rows "$base/devenv_it_faults")
 	case "$n" in 0 | 100000 | none) ;; *) fail "a mix after SIGTERM at $delay s: $n rows" ;; esac

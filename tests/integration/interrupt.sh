@@ -14,10 +14,7 @@ up=$!
 for _ in $(seq 200); do grep -q "pg.schema-load" "$T/up.log" && break; sleep 0.02; done
 sleep 0.3
 kill -TERM $up
-set +e
-wait $up
-rc=$?
-set -e
+wait_rc $up
 [ "$rc" = 143 ] || fail "exit $rc after SIGTERM, not 143: $(cat "$T/up.log")"
 [ "$(q 'SELECT count(*) FROM t')" = 0 ] || fail "a half seed stayed: $(q 'SELECT count(*) FROM t') rows"
 dv status --json
@@ -39,10 +36,7 @@ slow=$!
 sleep 1.5
 start=$(date +%s%N)
 kill -INT $slow
-set +e
-wait $slow
-rc=$?
-set -e
+wait_rc $slow
 [ "$rc" = 130 ] || fail "exit $rc after SIGINT, not 130: $(cat "$T/slow.log")"
 [ $((($(date +%s%N) - start) / 1000000)) -lt 3000 ] || fail "SIGINT took long to act"
 [ "$(q 'SELECT count(*) FROM t WHERE id <= 0')" = 0 ] || fail "an interrupted file was committed"
@@ -55,10 +49,7 @@ sleep 0.5
 waiter=$!
 sleep 0.5
 kill -INT $waiter
-set +e
-wait $waiter
-rc=$?
-set -e
+wait_rc $waiter
 [ "$rc" = 130 ] || fail "a run waiting for the lock exited $rc on SIGINT: $(cat "$T/waiter.log")"
 kill -INT $holder
 wait $holder || true

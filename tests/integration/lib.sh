@@ -15,6 +15,14 @@ fail() {
 	exit 1
 }
 
+# wait_rc PID: waits for a background job; sets rc to its exit status.
+wait_rc() {
+	set +e
+	wait "$1"
+	rc=$?
+	set -e
+}
+
 # dv ARGS...: runs devenv; sets rc, out, err (stdin from /dev/null).
 dv() {
 	set +e

@@ -29,10 +29,7 @@ for _ in $(seq 600); do [ "$(grep -c "reset (inputs changed)" "$T/watch.log")" -
 kill -HUP "$(cat .devenv/devenv.pid)"
 for _ in $(seq 600); do grep -q "re-read the configuration" "$T/watch.log" && break; sleep 0.05; done
 kill -TERM "$(cat .devenv/devenv.pid)"
-set +e
-wait $w
-rc=$?
-set -e
+wait_rc $w
 [ "$rc" = 0 ] || fail "valgrind on a watcher session: exit $rc: $(cat "$T/watch.log")"
 grep -q "reset (inputs changed)" "$T/watch.log" || fail "the watcher did not run: $(cat "$T/watch.log")"
 echo ok

@@ -77,8 +77,7 @@ sleep 0.5
 # SIGTERM: a clean exit, the pid file gone.
 [ -s .devenv/devenv.pid ] || fail "no pid file"
 kill -TERM "$watcher"
-wait "$watcher"
-rc=$?
+wait_rc "$watcher"
 [ "$rc" = 0 ] || fail "the watcher exited $rc on SIGTERM"
 [ ! -e .devenv/devenv.pid ] || fail "the pid file stayed"
 echo ok

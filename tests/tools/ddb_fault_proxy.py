@@ -74,7 +74,6 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 step = counter["n"] % 4 + 1 if first else 0
             if mode == "slow" and first:
                 time.sleep(0.3)
-                step = 0
             if mode == "drop" and first:
                 with lock:
                     counter["faults"] += 1
